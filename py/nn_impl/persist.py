@@ -1,0 +1,250 @@
+"""Save and load a trained :class:`~nn_impl.MLPClassifier` as one ``.npz`` file.
+
+The same file moves between CPython and the browser (the page's "export" and "import" buttons), so loading
+trusts nothing in it: the file is opened with ``allow_pickle=False`` (a pickle can run code; ours never hold
+one), and every check below fails with a ``ValueError`` that says what is wrong and what to do.
+
+Format ``nn_impl.mlp`` version 1 (docs/ARCHITECTURE.md):
+
+* ``config``: a 0-d unicode array holding JSON: ``{"format": "nn_impl.mlp", "format_version": 1,
+  "nn_impl_version": ..., "params": get_params(), "layer_sizes": [784, 32, 24, 10], "n_classes": 10,
+  "history": [...]}``
+* ``coef_0 .. coef_{L-1}`` of shape (n_in, n_out) and ``intercept_0 .. intercept_{L-1}`` of shape (n_out,),
+  float32 or float64.
+"""
+
+import io
+import json
+import math
+import os
+import pathlib
+import tempfile
+import zipfile
+
+import numpy as np
+
+FORMAT = "nn_impl.mlp"
+FORMAT_VERSION = 1
+#: caps that keep a hostile or mistaken file from exhausting memory (the browser tab has little of it):
+#: the pre-trained model is ~27k parameters; a 784-1024-1024-10 net, already large for this page, is ~1.9M
+MAX_FILE_BYTES = 64 * 2**20
+MAX_PARAMETERS = 10_000_000
+
+
+def save_model(model, file):
+    """Write a fitted ``model`` to ``file`` (a path, or a binary file object such as ``io.BytesIO``).
+
+    A path gets exactly that name (NumPy would append ``.npz``; we do not), and is replaced atomically: a
+    failure half-way leaves any previous file intact.
+    """
+    coefs, intercepts = _fitted_weights(model)
+    from . import __version__
+
+    config = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "nn_impl_version": __version__,
+        "params": _jsonable(model.get_params()),
+        "layer_sizes": [int(coefs[0].shape[0])] + [int(c.shape[1]) for c in coefs],
+        "n_classes": int(coefs[-1].shape[1]),
+        "history": _jsonable(list(getattr(model, "history_", None) or [])),
+    }
+    arrays = {"config": np.array(json.dumps(config, allow_nan=False))}
+    for i, (coef, intercept) in enumerate(zip(coefs, intercepts)):
+        arrays[f"coef_{i}"] = np.ascontiguousarray(coef)
+        arrays[f"intercept_{i}"] = np.ascontiguousarray(intercept)
+    if hasattr(file, "write"):
+        np.savez_compressed(file, **arrays)
+        return
+    path = pathlib.Path(file)
+    handle, temporary = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            np.savez_compressed(stream, **arrays)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def _fitted_weights(model):
+    coefs = getattr(model, "coefs_", None)
+    intercepts = getattr(model, "intercepts_", None)
+    if not coefs or not intercepts:
+        raise ValueError("model is not fitted yet: call fit (or train it) before saving it")
+    return [np.asarray(c) for c in coefs], [np.asarray(b) for b in intercepts]
+
+
+def _jsonable(value):
+    """Plain JSON types: tuples -> lists, NumPy scalars -> Python numbers, non-finite floats -> None.
+
+    JSON has no NaN or Infinity, and the browser's ``JSON.parse`` rejects Python's non-standard ``NaN``.
+    """
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise ValueError(f"cannot store {value!r} ({type(value).__name__}) in the model file's JSON config")
+
+
+# ---------------------------------------------------------------------------------------------- loading
+
+
+def load(source):
+    """Read a model file written by :func:`save_model` and return a fitted ``MLPClassifier``.
+
+    ``source``: a path (str or PathLike), the file's bytes (bytes, bytearray, memoryview: what the browser hands
+    over), or a binary file object. Raises ``ValueError`` for anything that is not a valid, safe model file.
+    """
+    raw, name = _read_capped(source)
+    arrays = _read_npz(raw, name)
+    config = _read_config(arrays.pop("config"), name)
+    coefs, intercepts = _check_weights(arrays, config["layer_sizes"], name)
+
+    from .model import MLPClassifier
+
+    params = dict(config["params"])
+    if "hidden_layer_sizes" in params and isinstance(params["hidden_layer_sizes"], list):
+        params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])  # JSON has no tuples
+    hidden = list(params.get("hidden_layer_sizes", config["layer_sizes"][1:-1]))
+    if hidden != config["layer_sizes"][1:-1]:
+        raise ValueError(
+            f"{name}: params say hidden_layer_sizes={hidden} but the weights have hidden layers "
+            f"{config['layer_sizes'][1:-1]}; the file is inconsistent"
+        )
+    try:
+        model = MLPClassifier(**params)
+        model._set_weights(coefs, intercepts)
+    except TypeError as exc:  # an unknown parameter name: a file from another version, or edited by hand
+        raise ValueError(f"{name}: its params do not fit this version of nn_impl ({exc})") from exc
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from exc
+    model.history_ = config["history"]
+    model.loss_curve_ = [entry["loss"] for entry in config["history"]]
+    return model
+
+
+def _read_capped(source):
+    """(bytes, name for messages) of ``source``, refusing anything over MAX_FILE_BYTES before reading it all."""
+    too_big = f"larger than the {MAX_FILE_BYTES // 2**20} MiB a model file may have"
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        raw, name = bytes(source), "model file"
+    elif hasattr(source, "read"):
+        raw, name = source.read(MAX_FILE_BYTES + 1), str(getattr(source, "name", "model file"))
+    elif isinstance(source, (str, os.PathLike)):
+        path = pathlib.Path(source)
+        if not path.is_file():
+            raise ValueError(f"{path}: no such model file")
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ValueError(f"{path}: {too_big}; is it a model file?")
+        raw, name = path.read_bytes(), str(path)
+    else:
+        raise ValueError(f"model file: expected a path, bytes or a binary file, got {type(source).__name__}")
+    if len(raw) > MAX_FILE_BYTES:
+        raise ValueError(f"{name}: {too_big}; is it a model file?")
+    return raw, name
+
+
+def _read_npz(raw, name):
+    """dict name -> array of every member, refusing non-zip, corrupt, oversized and pickled content."""
+    if not raw.startswith(b"PK"):
+        raise ValueError(f"{name}: not an nn_impl model (.npz) file: it is not a zip archive")
+    try:
+        members = zipfile.ZipFile(io.BytesIO(raw)).infolist()
+    except zipfile.BadZipFile as exc:
+        raise ValueError(f"{name}: not a readable .npz file, probably truncated ({exc}); save or download it again") from exc
+    # the uncompressed sizes, checked before inflating anything (a small zip can hold gigabytes of zeros)
+    if sum(member.file_size for member in members) > MAX_FILE_BYTES:
+        raise ValueError(f"{name}: its arrays would take more than {MAX_FILE_BYTES // 2**20} MiB; not a model file")
+    arrays = {}
+    try:
+        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+            for key in npz.files:
+                arrays[key] = npz[key]
+    except ValueError as exc:
+        if "allow_pickle" in str(exc) or "pickle" in str(exc):
+            raise ValueError(
+                f"{name}: holds pickled Python objects, which are never loaded (they could run code); "
+                "a model file holds only numeric arrays and a JSON config"
+            ) from exc
+        raise ValueError(f"{name}: a member is not a valid NumPy array ({exc})") from exc
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise ValueError(f"{name}: corrupt or truncated .npz ({exc}); save or download it again") from exc
+    except Exception as exc:  # zlib.error and friends: a damaged compressed member
+        raise ValueError(f"{name}: corrupt .npz member ({type(exc).__name__}: {exc})") from exc
+    if "config" not in arrays:
+        raise ValueError(f"{name}: no 'config' member; this .npz is not an nn_impl model (a dataset, perhaps?)")
+    return arrays
+
+
+def _read_config(array, name):
+    """The validated config dict from the 0-d unicode ``config`` array."""
+    if array.dtype.kind != "U" or array.shape != ():
+        raise ValueError(f"{name}: 'config' must be a 0-d unicode array of JSON, got {array.dtype} {array.shape}")
+    try:
+        config = json.loads(str(array[()]))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{name}: 'config' is not valid JSON ({exc})") from exc
+    if not isinstance(config, dict):
+        raise ValueError(f"{name}: 'config' must be a JSON object")
+    if config.get("format") != FORMAT:
+        raise ValueError(f"{name}: format is {config.get('format')!r}, expected {FORMAT!r}; not an nn_impl model")
+    version = config.get("format_version")
+    if version != FORMAT_VERSION:
+        hint = " (written by a newer nn_impl: upgrade to read it)" if isinstance(version, int) and version > 1 else ""
+        raise ValueError(f"{name}: unknown format_version {version!r}; this nn_impl reads version {FORMAT_VERSION}{hint}")
+    sizes = config.get("layer_sizes")
+    if (
+        not isinstance(sizes, list)
+        or len(sizes) < 2
+        or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sizes)
+    ):
+        raise ValueError(f"{name}: layer_sizes must be a list of at least two positive integers, got {sizes!r}")
+    if config.get("n_classes") != sizes[-1]:
+        raise ValueError(f"{name}: n_classes is {config.get('n_classes')!r} but the output layer has {sizes[-1]} units")
+    if not isinstance(config.get("params"), dict):
+        raise ValueError(f"{name}: 'params' must be a JSON object of MLPClassifier parameters")
+    history = config.get("history", [])
+    if not isinstance(history, list) or not all(isinstance(h, dict) and "loss" in h for h in history):
+        raise ValueError(f"{name}: 'history' must be a list of per-epoch objects, each with a 'loss'")
+    config["history"] = history
+    return config
+
+
+def _check_weights(arrays, sizes, name):
+    """(coefs, intercepts) lists after checking names, shapes, dtypes, finiteness and the parameter cap."""
+    n_layers = len(sizes) - 1
+    expected = {f"coef_{i}" for i in range(n_layers)} | {f"intercept_{i}" for i in range(n_layers)}
+    missing, extra = sorted(expected - set(arrays)), sorted(set(arrays) - expected)
+    if missing or extra:
+        details = "; ".join(
+            part for part in (missing and f"missing {', '.join(missing)}", extra and f"unexpected {', '.join(extra)}") if part
+        )
+        raise ValueError(f"{name}: layer_sizes {sizes} needs coef_0..coef_{n_layers - 1} and intercepts: {details}")
+    n_parameters = sum(sizes[i] * sizes[i + 1] + sizes[i + 1] for i in range(n_layers))
+    if n_parameters > MAX_PARAMETERS:
+        raise ValueError(f"{name}: {n_parameters} parameters, more than the {MAX_PARAMETERS} this page handles")
+    coefs, intercepts = [], []
+    for i in range(n_layers):
+        for key, shape, bucket in (
+            (f"coef_{i}", (sizes[i], sizes[i + 1]), coefs),
+            (f"intercept_{i}", (sizes[i + 1],), intercepts),
+        ):
+            array = arrays[key]
+            if array.dtype not in (np.float32, np.float64):
+                raise ValueError(f"{name}: {key} has dtype {array.dtype}; weights must be float32 or float64")
+            if array.shape != shape:
+                raise ValueError(
+                    f"{name}: {key} has shape {array.shape}, but layer_sizes {sizes} needs {shape}; "
+                    "the layers do not chain"
+                )
+            if not np.all(np.isfinite(array)):
+                raise ValueError(f"{name}: {key} contains NaN or infinite values; the model diverged before it was saved")
+            bucket.append(array)
+    return coefs, intercepts

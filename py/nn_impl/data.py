@@ -368,9 +368,10 @@ def array_sha256(array):
 
 def verify_mnist(arrays):
     """Raise ``ValueError`` unless ``arrays`` (dict of the four uint8 arrays) is exactly the full MNIST."""
+    missing = [key for key in MNIST_KEYS if key not in arrays]
+    if missing:
+        raise ValueError(f"MNIST check: {', '.join(missing)} is missing")
     for key in MNIST_KEYS:
-        if key not in arrays:
-            raise ValueError(f"MNIST check: {key} is missing")
         array = arrays[key]
         expected_shape = {"x_train": (60000, 28, 28), "y_train": (60000,), "x_test": (10000, 28, 28), "y_test": (10000,)}[key]
         if array.dtype != np.uint8 or array.shape != expected_shape:

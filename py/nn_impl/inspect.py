@@ -20,7 +20,7 @@ def confusion_matrix(y_true, y_pred, n_classes):
         raise ValueError(f"y_true has {y_true.size} labels but y_pred has {y_pred.size}")
     # one bincount over the flattened (true, pred) pairs instead of a Python loop over samples
     counts = np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes)
-    return counts.reshape(n_classes, n_classes)
+    return counts.reshape(n_classes, n_classes).astype(np.int64)  # int64 everywhere, also on 32-bit wasm
 
 
 def _labels(y, name, n_classes):
@@ -30,7 +30,8 @@ def _labels(y, name, n_classes):
     if y.size and y.dtype.kind not in "iu":
         if y.dtype.kind != "f" or not np.all(y == np.rint(y)):
             raise ValueError(f"{name} must hold integer class labels, got dtype {y.dtype}")
-    y = y.astype(np.int64)
+    # intp: bincount indexes with the platform's pointer-sized int (int32 in Pyodide's wasm32, int64 here)
+    y = y.astype(np.intp)
     if y.size and (y.min() < 0 or y.max() >= n_classes):
         raise ValueError(f"{name} holds labels outside 0..{n_classes - 1} (min {y.min()}, max {y.max()})")
     return y

@@ -39,6 +39,8 @@ MNIST_SHA256 = {
     "y_test": "ddeff807876a9661a1110d45c266c86239a3a1b7d37da0c3716a7a683c852ff5",
 }
 
+_MNIST_SHAPES = {"x_train": (60000, 28, 28), "y_train": (60000,), "x_test": (10000, 28, 28), "y_test": (10000,)}
+
 MNIST_FULL_NPZ = "mnist-full.npz"
 
 # IDX type codes (third byte of the magic number) -> big-endian NumPy dtype
@@ -82,7 +84,9 @@ def read_idx(path):
         try:
             raw = gzip.decompress(raw)
         except (OSError, EOFError, zlib.error) as exc:
-            raise ValueError(f"{path}: the gzip stream is corrupt or truncated ({exc}); download the file again") from exc
+            raise ValueError(
+                f"{path}: the gzip stream is corrupt or truncated ({exc}); download the file again"
+            ) from exc
     return parse_idx(raw, name=str(path))
 
 
@@ -113,7 +117,8 @@ def parse_idx(raw, name="<bytes>"):
         )
     if len(raw) > expected:
         raise ValueError(
-            f"{name}: {len(raw) - expected} unexpected bytes after the data of shape {shape}; the file is not a valid IDX file"
+            f"{name}: {len(raw) - expected} unexpected bytes after the data of shape {shape}; "
+            "the file is not a valid IDX file"
         )
     data = np.frombuffer(raw, dtype=dtype, offset=header_len).reshape(shape)
     # a writable, native-byte-order copy: the caller owns it and never sees the file's big-endian layout
@@ -198,7 +203,9 @@ def load_npz_dataset(source, n_classes=10):
                 arrays[key] = npz[key]
     except ValueError as exc:
         if "allow_pickle" in str(exc):
-            raise ValueError(f"{name}: holds pickled Python objects, which are never loaded; save plain uint8 arrays") from exc
+            raise ValueError(
+                f"{name}: holds pickled Python objects, which are never loaded; save plain uint8 arrays"
+            ) from exc
         if str(exc).startswith(name):
             raise
         raise ValueError(f"{name}: corrupt .npz member ({exc})") from exc
@@ -212,7 +219,9 @@ def _check_dataset(arrays, name, n_classes):
     """Raise ValueError unless ``arrays`` is a well-formed uint8 image-classification dataset."""
     for key in MNIST_KEYS:
         if arrays[key].dtype != np.uint8:
-            raise ValueError(f"{name}: {key} has dtype {arrays[key].dtype}; expected uint8 (0..255 pixels, integer labels)")
+            raise ValueError(
+                f"{name}: {key} has dtype {arrays[key].dtype}; expected uint8 (0..255 pixels, integer labels)"
+            )
     image_shape = arrays["x_train"].shape[1:]
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
@@ -325,8 +334,9 @@ def read_mnist_pickle(path, verify=True):
         "y_test": _restore_labels(y_te, path),
     }
     for split in ("train", "test"):
-        if len(arrays[f"x_{split}"]) != len(arrays[f"y_{split}"]):
-            raise ValueError(f"{path}: {split} has {len(arrays[f'x_{split}'])} images but {len(arrays[f'y_{split}'])} labels")
+        n_images, n_labels = len(arrays[f"x_{split}"]), len(arrays[f"y_{split}"])
+        if n_images != n_labels:
+            raise ValueError(f"{path}: {split} has {n_images} images but {n_labels} labels")
     if verify:
         verify_mnist(arrays)
     return arrays
@@ -373,7 +383,7 @@ def verify_mnist(arrays):
         raise ValueError(f"MNIST check: {', '.join(missing)} is missing")
     for key in MNIST_KEYS:
         array = arrays[key]
-        expected_shape = {"x_train": (60000, 28, 28), "y_train": (60000,), "x_test": (10000, 28, 28), "y_test": (10000,)}[key]
+        expected_shape = _MNIST_SHAPES[key]
         if array.dtype != np.uint8 or array.shape != expected_shape:
             raise ValueError(
                 f"MNIST check: {key} is {array.dtype} {array.shape}, expected uint8 {expected_shape}"

@@ -50,7 +50,9 @@ def first_layer_images(model, side=28):
         raise ValueError("model is not fitted yet: there are no weights to show")
     weights = np.asarray(coefs[0], dtype=np.float64)  # (n_in, n_units)
     if weights.shape[0] != side * side:
-        raise ValueError(f"the first layer has {weights.shape[0]} inputs, not side*side = {side * side}; pass the right side")
+        raise ValueError(
+            f"the first layer has {weights.shape[0]} inputs, not side*side = {side * side}; pass the right side"
+        )
     images = weights.T.reshape(-1, side, side)
     largest = np.abs(images).max(axis=(1, 2), keepdims=True)
     largest[largest == 0] = 1  # an all-zero unit stays all zero rather than dividing by zero

@@ -158,7 +158,9 @@ def _read_npz(raw, name):
     try:
         members = zipfile.ZipFile(io.BytesIO(raw)).infolist()
     except zipfile.BadZipFile as exc:
-        raise ValueError(f"{name}: not a readable .npz file, probably truncated ({exc}); save or download it again") from exc
+        raise ValueError(
+            f"{name}: not a readable .npz file, probably truncated ({exc}); save or download it again"
+        ) from exc
     # the uncompressed sizes, checked before inflating anything (a small zip can hold gigabytes of zeros)
     if sum(member.file_size for member in members) > MAX_FILE_BYTES:
         raise ValueError(f"{name}: its arrays would take more than {MAX_FILE_BYTES // 2**20} MiB; not a model file")
@@ -198,7 +200,9 @@ def _read_config(array, name):
     version = config.get("format_version")
     if version != FORMAT_VERSION:
         hint = " (written by a newer nn_impl: upgrade to read it)" if isinstance(version, int) and version > 1 else ""
-        raise ValueError(f"{name}: unknown format_version {version!r}; this nn_impl reads version {FORMAT_VERSION}{hint}")
+        raise ValueError(
+            f"{name}: unknown format_version {version!r}; this nn_impl reads version {FORMAT_VERSION}{hint}"
+        )
     sizes = config.get("layer_sizes")
     if (
         not isinstance(sizes, list)
@@ -223,9 +227,10 @@ def _check_weights(arrays, sizes, name):
     expected = {f"coef_{i}" for i in range(n_layers)} | {f"intercept_{i}" for i in range(n_layers)}
     missing, extra = sorted(expected - set(arrays)), sorted(set(arrays) - expected)
     if missing or extra:
-        details = "; ".join(
-            part for part in (missing and f"missing {', '.join(missing)}", extra and f"unexpected {', '.join(extra)}") if part
+        problems = ([f"missing {', '.join(missing)}"] if missing else []) + (
+            [f"unexpected {', '.join(extra)}"] if extra else []
         )
+        details = "; ".join(problems)
         raise ValueError(f"{name}: layer_sizes {sizes} needs coef_0..coef_{n_layers - 1} and intercepts: {details}")
     n_parameters = sum(sizes[i] * sizes[i + 1] + sizes[i + 1] for i in range(n_layers))
     if n_parameters > MAX_PARAMETERS:
@@ -245,6 +250,8 @@ def _check_weights(arrays, sizes, name):
                     "the layers do not chain"
                 )
             if not np.all(np.isfinite(array)):
-                raise ValueError(f"{name}: {key} contains NaN or infinite values; the model diverged before it was saved")
+                raise ValueError(
+                    f"{name}: {key} contains NaN or infinite values; the model diverged before it was saved"
+                )
             bucket.append(array)
     return coefs, intercepts

@@ -14,6 +14,7 @@ import io
 import os
 import pathlib
 import pickle
+import tempfile
 import zipfile
 import zlib
 
@@ -213,6 +214,50 @@ def load_npz_dataset(source, n_classes=10):
         raise ValueError(f"{name}: corrupt or truncated .npz ({exc}); build or download it again") from exc
     _check_dataset(arrays, name, n_classes)
     return arrays
+
+
+def save_npz_dataset(arrays, file, n_classes=10):
+    """Write a dataset ``.npz`` that :func:`load_npz_dataset` reads: the four uint8 arrays, compressed.
+
+    ``arrays``: dict with x_train (n, H, W), y_train (n,), x_test (m, H, W), y_test (m,), all uint8 (checked
+    first, so a bad dataset is never written). ``file``: a path (written atomically, under exactly that name) or
+    a binary file object. The bytes are reproducible: the same arrays always give the same file.
+    """
+    _check_dataset({key: np.asarray(arrays[key]) for key in MNIST_KEYS}, "dataset to save", n_classes)
+    write_npz(file, {key: arrays[key] for key in MNIST_KEYS})
+
+
+def write_npz(file, arrays, compress=True):
+    """Like ``np.savez_compressed(file, **arrays)``, but reproducible and never renaming or half-writing a file.
+
+    NumPy stamps every member with the current time, so saving the same arrays twice gives different bytes
+    (and a different sha256 in the site's build-info). Here every member carries the same fixed date, members are
+    written in the order given, and nothing is pickled. A path is written under exactly that name (NumPy would
+    append ``.npz``) through a temporary file, so a failure leaves any previous file intact.
+    """
+    if hasattr(file, "write"):
+        _write_zip_of_arrays(file, arrays, compress)
+        return
+    path = pathlib.Path(file)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            _write_zip_of_arrays(stream, arrays, compress)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def _write_zip_of_arrays(stream, arrays, compress):
+    method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    with zipfile.ZipFile(stream, "w", compression=method) as archive:
+        for key, array in arrays.items():
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = method
+            info.external_attr = 0o644 << 16  # a plain readable file when unzipped
+            with archive.open(info, "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asarray(array), allow_pickle=False)
 
 
 def _check_dataset(arrays, name, n_classes):

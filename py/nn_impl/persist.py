@@ -18,10 +18,11 @@ import json
 import math
 import os
 import pathlib
-import tempfile
 import zipfile
 
 import numpy as np
+
+from .data import write_npz
 
 FORMAT = "nn_impl.mlp"
 FORMAT_VERSION = 1
@@ -35,7 +36,7 @@ def save_model(model, file):
     """Write a fitted ``model`` to ``file`` (a path, or a binary file object such as ``io.BytesIO``).
 
     A path gets exactly that name (NumPy would append ``.npz``; we do not), and is replaced atomically: a
-    failure half-way leaves any previous file intact.
+    failure half-way leaves any previous file intact. The same model always gives the same bytes.
     """
     coefs, intercepts = _fitted_weights(model)
     from . import __version__
@@ -53,18 +54,7 @@ def save_model(model, file):
     for i, (coef, intercept) in enumerate(zip(coefs, intercepts)):
         arrays[f"coef_{i}"] = np.ascontiguousarray(coef)
         arrays[f"intercept_{i}"] = np.ascontiguousarray(intercept)
-    if hasattr(file, "write"):
-        np.savez_compressed(file, **arrays)
-        return
-    path = pathlib.Path(file)
-    handle, temporary = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            np.savez_compressed(stream, **arrays)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    write_npz(file, arrays)  # reproducible bytes; a path is replaced atomically
 
 
 def _fitted_weights(model):

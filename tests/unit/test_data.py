@@ -268,6 +268,33 @@ def test_load_npz_dataset_missing_file_and_bad_source(tmp_path):
         data.load_npz_dataset(42)
 
 
+def test_save_npz_dataset_round_trips_reproducibly_under_the_exact_name(tmp_path):
+    arrays = small_dataset()
+    path = tmp_path / "mnist-subset.bin"  # np.savez would have appended .npz
+    data.save_npz_dataset(arrays, path)
+    first = path.read_bytes()
+    data.save_npz_dataset(arrays, path)
+    assert path.read_bytes() == first  # no timestamps: the site's build-info sha256 only changes with the data
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mnist-subset.bin"]
+    loaded = data.load_npz_dataset(path)
+    for key in data.MNIST_KEYS:
+        np.testing.assert_array_equal(loaded[key], arrays[key])
+    with np.load(path, allow_pickle=False) as npz:  # a standard .npz for NumPy itself
+        np.testing.assert_array_equal(npz["y_test"], arrays["y_test"])
+    buffer = io.BytesIO()
+    data.save_npz_dataset(arrays, buffer)
+    assert buffer.getvalue() == first
+
+
+def test_save_npz_dataset_checks_before_writing(tmp_path):
+    path = tmp_path / "keep.npz"
+    path.write_bytes(b"previous")
+    with pytest.raises(ValueError, match="y_train has dtype int64"):
+        data.save_npz_dataset(_broken(y_train=np.zeros(20, np.int64)), path)
+    assert path.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.npz"]
+
+
 # ------------------------------------------------------------------------------------------------ normalize
 
 

@@ -109,6 +109,10 @@ def test_save_uses_the_exact_path_and_replaces_an_old_file(tmp_path, fitted):
     np.testing.assert_array_equal(persist.load(path).predict(X), model.predict(X))
 
 
+def test_the_same_model_always_gives_the_same_bytes(fitted):
+    assert _saved_bytes(fitted[0]) == _saved_bytes(fitted[0])
+
+
 def test_model_save_delegates_to_persist(tmp_path, fitted):
     model, X = fitted
     model.save(tmp_path / "m.npz")

@@ -6,6 +6,10 @@ placed in a 28×28 field so that its centre of mass sits at the centre. A networ
 that: a digit drawn small in a corner of a big canvas, fed as it is, looks like nothing it has seen.
 :func:`to_mnist` repeats those steps on any image, white ink on black as in MNIST.
 
+Before those steps comes one MNIST never needed (its scans were clean): finding the ink. We take the border as
+background, subtract a smooth surface fitted to it (photos of paper are lit unevenly), and keep what stands out
+from it by more than the background's own noise.
+
 Everything is vectorised (it runs in the browser on every stroke): resizing is two small matrix products.
 """
 
@@ -33,8 +37,9 @@ def to_mnist(image):
     """A drawing -> an MNIST-like digit of shape (28, 28), float32 in [0, 255], white ink on black.
 
     ``image``: (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA, any size, pixel values on the 0..255 scale (integers,
-    or floats; floats whose maximum is at most 1 are read as 0..1). Ink may be dark on light or light on dark: the
-    background is the median of the border. In RGBA, transparent pixels are background (a canvas cleared to
+    or floats; floats whose maximum is at most 1 are read as 0..1). Ink may be dark on light or light on dark,
+    decided by the border, which is taken to be background: a smooth surface fitted to it is subtracted, so an
+    unevenly lit photo of paper works too. In RGBA, transparent pixels are background (a canvas cleared to
     transparent and drawn on in any colour works). The strongest ink becomes 255.
     Raises ``EmptyDrawingError`` (a ``ValueError``) when there is no ink, ``ValueError`` for bad shapes or values.
     """
@@ -54,15 +59,45 @@ def ink_map(image):
     if alpha is not None:
         if np.median(_border(alpha)) < 0.5:
             # transparent background: whatever is painted is ink, whatever its colour
-            ink = alpha
-            return _stretch(ink)
+            return _stretch(alpha, noise=0.0)
         # opaque background: lay the image on its own background colour, so see-through pixels vanish
         background = np.median(_border(grey)[_border(alpha) >= 0.5])
         grey = alpha * grey + (1 - alpha) * background
-    background = np.median(_border(grey))
+    background, noise = _background(grey)
     # One-sided: on white paper only what is darker than the paper is ink (a bright reflection is not).
-    ink = grey - background if background < 0.5 else background - grey
-    return _stretch(np.clip(ink, 0, None))
+    ink = grey - background if np.median(_border(grey)) < 0.5 else background - grey
+    return _stretch(np.clip(ink, 0, None), noise)
+
+
+def _background(grey):
+    """The background's brightness under every pixel, (H, W), and its noise level (a standard deviation).
+
+    A canvas has one background value, but a photo of paper is lit unevenly: one side can be darker than a pencil
+    stroke on the other, and a single background value would turn that shade into 'ink'. So we fit a smooth
+    surface (a quadratic in row and column) to the border pixels, which are background in any sensible drawing,
+    by least squares, twice: the second fit ignores border pixels the first fit did not explain (a stroke that
+    runs off the edge). On a uniform background the surface is exactly that one value.
+    """
+    height, width = grey.shape
+    rows = np.linspace(-1, 1, height)
+    cols = np.linspace(-1, 1, width)
+    border_rows = np.concatenate([np.full(width, rows[0]), np.full(width, rows[-1]), rows, rows])
+    border_cols = np.concatenate([cols, cols, np.full(height, cols[0]), np.full(height, cols[-1])])
+    values = _border(grey)
+
+    def terms(r, c):
+        return [np.ones_like(r * c), r, c, r * r, c * c, r * c]
+
+    design = np.stack(terms(border_rows, border_cols), axis=1)  # (n_border, 6)
+    keep = np.ones(len(values), dtype=bool)
+    for _ in range(2):
+        coef = np.linalg.lstsq(design[keep], values[keep], rcond=None)[0]
+        residual = values - design @ coef
+        # 1.4826 * median absolute deviation: the standard deviation of Gaussian noise, unmoved by a few strokes
+        noise = 1.4826 * np.median(np.abs(residual[keep]))
+        keep = np.abs(residual) <= max(3 * noise, 1 / 255)
+    surface = sum(k * t for k, t in zip(coef, terms(rows[:, None], cols[None, :])))
+    return surface, noise
 
 
 def _grey_and_alpha(image):
@@ -100,20 +135,37 @@ def _border(plane):
     return np.concatenate([plane[0], plane[-1], plane[:, 0], plane[:, -1]])
 
 
-def _stretch(ink):
-    """Scale ink so the strongest is 1 and zero out the noise below NOISE_FLOOR; refuse an empty image."""
+def _stretch(ink, noise):
+    """Scale ink so the strongest is 1 and zero out what is indistinguishable from background; refuse blanks.
+
+    ``noise`` is the background's standard deviation: ink must rise well above it (8σ: a blank photo's brightest
+    speck of grain is ~5σ), and pixels within 4σ of the background are background.
+    """
     strongest = ink.max()
-    if strongest < MIN_CONTRAST:
+    if strongest < max(MIN_CONTRAST, 8 * noise):
         raise EmptyDrawingError("no ink found: the image is blank (nothing stands out from its background)")
     ink = ink / strongest
-    ink[ink < NOISE_FLOOR] = 0
+    ink[ink < max(NOISE_FLOOR, 4 * noise / strongest)] = 0
     return ink
 
 
 def _bounding_box(ink):
-    """(top, bottom, left, right), half-open, of the pixels with ink."""
-    rows = np.flatnonzero(ink.any(axis=1))
-    cols = np.flatnonzero(ink.any(axis=0))
+    """(top, bottom, left, right), half-open, of the strokes.
+
+    A pixel with ink but no inked neighbour (up, down, left, right) is a speck of grain or a stray click, not a
+    stroke: it does not stretch the box (if there are only such specks, e.g. a single dot, they count).
+    """
+    present = ink > 0
+    neighbour = np.zeros_like(present)
+    neighbour[1:] |= present[:-1]
+    neighbour[:-1] |= present[1:]
+    neighbour[:, 1:] |= present[:, :-1]
+    neighbour[:, :-1] |= present[:, 1:]
+    strokes = present & neighbour
+    if not strokes.any():
+        strokes = present
+    rows = np.flatnonzero(strokes.any(axis=1))
+    cols = np.flatnonzero(strokes.any(axis=0))
     return rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
 
 

@@ -148,6 +148,32 @@ def test_faint_pen_is_stretched_to_full_ink():
     np.testing.assert_allclose(to_mnist(drawing // 4), to_mnist(drawing), atol=0.5)
 
 
+def test_uneven_lighting_is_not_ink():
+    rows, cols = np.mgrid[:200, :300]
+    paper = 240 - 90 * cols / 300 - 20 * (rows / 200) ** 2  # the right side is darker than a pencil line's edge
+    drawing = paste((200, 300), seven(), 70, 120)
+    photo = np.clip(paper - 0.5 * drawing, 0, 255)
+    out = to_mnist(photo)
+    clean = to_mnist(drawing)
+    assert ink_box(out > 0) == ink_box(clean > 0)
+    assert np.abs(out - clean).mean() < 3
+
+
+def test_a_blank_noisy_photo_is_empty():
+    rng = np.random.default_rng(0)
+    rows, cols = np.mgrid[:240, :320]
+    paper = 220 - 60 * cols / 320 + rng.normal(0, 5, (240, 320))
+    with pytest.raises(EmptyDrawingError):
+        to_mnist(np.clip(paper, 0, 255).astype(np.uint8))
+
+
+def test_a_stroke_running_off_the_edge_does_not_shift_the_background():
+    drawing = paste((200, 200), seven(), 60, 60)
+    drawing[100:104, 150:] = 255  # a stroke reaching the border
+    out = to_mnist(255 - drawing)
+    np.testing.assert_allclose(out, to_mnist(drawing), atol=1e-3)
+
+
 def test_light_noise_on_the_background_is_ignored():
     rng = np.random.default_rng(0)
     drawing = paste((200, 200), seven(), 100, 100).astype(np.float64)
@@ -269,6 +295,19 @@ def pasted_canvases(digits, rng, scale_range):
     return canvases
 
 
+def photographed(canvases, rng):
+    """Pencil on unevenly lit paper: bright paper darkening by up to 80 levels across the sheet (more than the
+    faintest strokes' contrast), ink at 60 % strength, and Gaussian grain of σ = 4 levels."""
+    rows, cols = np.mgrid[:CANVAS, :CANVAS] / CANVAS
+    photos = np.empty(canvases.shape, np.uint8)
+    for i, ink in enumerate(canvases):
+        slope_r, slope_c = rng.uniform(-40, 40, size=2)
+        paper = 200 + slope_r * (rows - 0.5) + slope_c * (cols - 0.5) - 40 * ((rows - 0.5) ** 2 + (cols - 0.5) ** 2)
+        photo = paper - 0.6 * ink + rng.normal(0, 4, ink.shape)
+        photos[i] = np.clip(np.rint(photo), 0, 255)
+    return photos
+
+
 @pytest.fixture(scope="module")
 def mnist_model():
     from nn_impl import data
@@ -295,10 +334,11 @@ def _accuracy(model, images, labels):
         ((1.0, 9.0), "white-on-black", 0.01),
         ((1.0, 9.0), "black-on-white-rgb", 0.01),
         ((1.0, 9.0), "rgba-transparent", 0.01),
+        ((3.0, 9.0), "photo", 0.01),
         ((0.7, 1.0), "white-on-black", 0.01),  # tiny: 20-28 px digits, smaller than MNIST's own 28×28 field
         ((8.0, 10.0), "white-on-black", 0.01),  # huge: the digit's box fills most of the canvas
     ],
-    ids=["grey", "inverted-rgb", "rgba", "tiny", "huge"],
+    ids=["grey", "inverted-rgb", "rgba", "photo", "tiny", "huge"],
 )
 def test_pasted_mnist_digits_are_recognised_as_well_as_the_originals(mnist_model, scale_range, colours, max_loss):
     model, images, labels = mnist_model
@@ -310,6 +350,8 @@ def test_pasted_mnist_digits_are_recognised_as_well_as_the_originals(mnist_model
         ink = canvases
         canvases = np.zeros(ink.shape + (4,), np.uint8)
         canvases[..., 3] = ink
+    elif colours == "photo":
+        canvases = photographed(canvases, rng)
     restored = np.stack([to_mnist(canvas) for canvas in canvases])
     original_accuracy = _accuracy(model, images, labels)
     restored_accuracy = _accuracy(model, restored, labels)

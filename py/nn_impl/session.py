@@ -10,8 +10,165 @@ CPython.
 import numpy as np  # noqa: F401  (used by both halves below)
 
 
+def _as_bytes(blob, name):
+    """bytes from what the worker hands over (memoryview of a transferred buffer, bytes, or a list of ints)."""
+    if blob is None:
+        raise ValueError(f"{name}: no data was given; the page must fetch it before calling load")
+    return bytes(blob)
+
+
 class Session:
+    """What the page's worker drives. Attributes both halves of the page share:
+
+    * ``model`` -- the ``MLPClassifier`` that answers predictions (``None`` until one exists);
+    * ``model_name`` -- which one it is: ``"pre-trained"``, ``"training"`` or ``"imported"``;
+    * ``dataset`` -- dict of the bundled uint8 arrays ``x_train (n, 28, 28)``, ``y_train (n,)``,
+      ``x_test (m, 28, 28)``, ``y_test (m,)``.
+    """
+
     # --- part 1: load, configure, train (web issue 4) ---
+
+    # Page-only settings, not hyper-parameters of the model (so they are not in nn_impl.params):
+    # how many of the bundled training images to use, and an accuracy at which the page stops the run.
+    PAGE_SETTINGS = ("train_samples", "stop_accuracy")
+
+    def __init__(self):
+        self.model = None
+        self.model_name = None
+        self.dataset = None
+        self._trainer = None
+        self._config = None
+        self._n_train = 0
+        self._best_test_accuracy = None
+
+    def load(self, dataset, pretrained=None):
+        """Take the bundled data (and, optionally, the pre-trained model) as ``.npz`` bytes.
+
+        Returns ``{"versions": {...}, "params": nn_impl.params.as_json(), "n_train": int, "n_test": int,
+        "model": "pre-trained" | None}``: everything the page needs to build its menus.
+        """
+        import sys
+
+        from . import __version__, data, params
+
+        self.dataset = data.load_npz_dataset(_as_bytes(dataset, "dataset"))
+        if pretrained is not None:
+            from . import persist
+
+            self.model = persist.load(_as_bytes(pretrained, "pretrained model"))
+            self.model_name = "pre-trained"
+        return {
+            "versions": {
+                "python": ".".join(str(v) for v in sys.version_info[:3]),
+                "numpy": np.__version__,
+                "nn_impl": __version__,
+            },
+            "params": params.as_json(),
+            "n_train": int(len(self.dataset["y_train"])),
+            "n_test": int(len(self.dataset["y_test"])),
+            "model": self.model_name,
+        }
+
+    def _require_data(self):
+        if self.dataset is None:
+            raise ValueError("no data loaded yet: the worker must finish 'load' first")
+
+    def configure(self, config):
+        """Build a fresh model and trainer from ``config`` (the page's settings, a dict).
+
+        Keys are ``MLPClassifier`` parameters plus ``train_samples`` (how many bundled training images to
+        use; the first ones, so a seed fixes the whole run) and ``stop_accuracy`` (a fraction or ``None``).
+        The same config, seed included, always gives the same initial weights: that is what Reset relies on.
+        Returns ``{"config": model.get_params(), "n_train": int, "layer_sizes": [784, ..., 10]}``.
+        """
+        from .model import MLPClassifier
+
+        self._require_data()
+        config = dict(config)
+        n_available = len(self.dataset["y_train"])
+        n_train = config.pop("train_samples", None)
+        n_train = n_available if n_train is None else int(n_train)
+        if not 1 <= n_train <= n_available:
+            raise ValueError(f"train_samples: must be between 1 and {n_available} (the bundled images), got {n_train}")
+        stop_accuracy = config.pop("stop_accuracy", None)
+        if stop_accuracy is not None and not 0.0 < float(stop_accuracy) <= 1.0:
+            raise ValueError(f"stop_accuracy: must be a fraction in (0, 1], got {stop_accuracy}")
+        if "hidden_layer_sizes" in config:
+            config["hidden_layer_sizes"] = tuple(int(h) for h in config["hidden_layer_sizes"])
+        model = MLPClassifier(**config)  # raises ValueError naming a bad parameter
+        x_train = self.dataset["x_train"][:n_train]
+        y_train = self.dataset["y_train"][:n_train]
+        validation = (self.dataset["x_test"], self.dataset["y_test"])
+        trainer = model.trainer(x_train, y_train, validation_data=validation)
+        # Only now, with everything valid, replace the previous run: a bad config loses nothing.
+        self._trainer = trainer
+        self._training_model = model
+        self._config = config
+        self._n_train = n_train
+        self._stop_accuracy = None if stop_accuracy is None else float(stop_accuracy)
+        self._best_test_accuracy = None
+        sizes = [int(model.coefs_[0].shape[0])] + [int(c.shape[1]) for c in model.coefs_]
+        return {"config": model.get_params(), "n_train": n_train, "layer_sizes": sizes}
+
+    def train(self, n_batches=50):
+        """Run ``n_batches`` more batches of the configured run (one slice of the page's training loop).
+
+        Returns ``Trainer.run``'s dict plus ``test_accuracy`` (the latest epoch's, or ``None``) and
+        ``stopped_early`` (True when the stop condition was met; status is then ``"done"``).
+        The model being trained answers predictions from the first slice on.
+        """
+        if self._trainer is None:
+            raise ValueError("nothing to train: send 'configure' first")
+        n_batches = int(n_batches)
+        if n_batches < 1:
+            raise ValueError(f"n_batches: must be at least 1, got {n_batches}")
+        result = dict(self._trainer.run(n_batches))
+        self.model = self._training_model
+        self.model_name = "training"
+        history = result.get("history")
+        if history is not None and history.get("val_accuracy") is not None:
+            self._best_test_accuracy = float(history["val_accuracy"])
+        result["test_accuracy"] = self._best_test_accuracy
+        result["stopped_early"] = False
+        if (
+            self._stop_accuracy is not None
+            and self._best_test_accuracy is not None
+            and self._best_test_accuracy >= self._stop_accuracy
+            and result["status"] in ("running", "epoch_end")
+        ):
+            result["status"] = "done"
+            result["stopped_early"] = True
+            result["message"] = f"stopped: test accuracy reached {self._best_test_accuracy:.2%}"
+        return result
+
+    def step(self):
+        """One batch (the page's Step button): ``train(1)``."""
+        return self.train(1)
+
+    def set_lr(self, learning_rate):
+        """Change the learning rate of the run in progress; it takes effect at the next batch."""
+        if self._trainer is None:
+            raise ValueError("nothing to change: send 'configure' first")
+        self._trainer.set_learning_rate(float(learning_rate))
+        return {"learning_rate": float(learning_rate)}
+
+    def pause(self):
+        """The page stops asking for slices; nothing to do in Python, the run keeps its state."""
+        return {"status": "paused"}
+
+    def resume(self):
+        """The page asks for slices again; nothing to do in Python."""
+        return {"status": "running"}
+
+    def stop(self):
+        """End the run: the trained model stays the one that answers predictions."""
+        self._trainer = None
+        return {"status": "stopped", "test_accuracy": self._best_test_accuracy}
+
+    def reset(self, config):
+        """Start again from the initial weights that ``config`` (seed included) gives: ``configure(config)``."""
+        return self.configure(config)
+
 
     # --- part 2: predict, carry, inspect (web issue 5) ---
     pass

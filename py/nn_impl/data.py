@@ -145,16 +145,15 @@ def load_mnist_idx(directory):
     directory = pathlib.Path(directory)
     if not directory.is_dir():
         raise ValueError(f"{directory}: not a folder; pass the folder that holds the four MNIST IDX files")
-    arrays = {}
+    arrays, paths = {}, {}
     for key, stem in MNIST_IDX_FILES.items():
-        path = _find_idx_file(directory, stem)
-        arrays[key] = read_idx(path)
+        paths[key] = _find_idx_file(directory, stem)
+        arrays[key] = read_idx(paths[key])
         if arrays[key].dtype != np.uint8:
-            raise ValueError(f"{path}: MNIST files hold unsigned bytes, this one holds {arrays[key].dtype}")
-        arrays[key + "_path"] = path
+            raise ValueError(f"{paths[key]}: MNIST files hold unsigned bytes, this one holds {arrays[key].dtype}")
     for split in ("train", "test"):
         images, labels = arrays[f"x_{split}"], arrays[f"y_{split}"]
-        images_path, labels_path = arrays.pop(f"x_{split}_path"), arrays.pop(f"y_{split}_path")
+        images_path, labels_path = paths[f"x_{split}"], paths[f"y_{split}"]
         if images.ndim != 3:
             raise ValueError(f"{images_path}: expected images of shape (n, rows, cols), got shape {images.shape}")
         if labels.ndim != 1:

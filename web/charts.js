@@ -1,0 +1,115 @@
+// Live charts (uPlot): training loss per slice and accuracy per epoch, with the previous run's curves kept
+// dashed for comparison. Points are appended to plain arrays; the chart is redrawn at most once per animation
+// frame, so the cost per slice stays small and the main thread stays free while training.
+import uPlot from "./vendor/uplot/uPlot.esm.js";
+
+const COLORS = { loss: "#2563eb", train: "#16a34a", test: "#c2410c", previous: "#7c7c8a" };
+
+function emptyRun() {
+  return { label: "", lossX: [], lossY: [], epochX: [], trainAcc: [], testAcc: [] };
+}
+
+const pct = (u, v) => (v == null ? "–" : `${(v * 100).toFixed(2)} %`);
+const num = (u, v) => (v == null ? "–" : v.toPrecision(4));
+const epochValue = (u, v) => (v == null ? "–" : `epoch ${v.toFixed(2)}`);
+
+export class TrainingCharts {
+  constructor(lossElement, accuracyElement) {
+    this.current = emptyRun();
+    this.previous = null;
+    this._frame = 0;
+    const width = () => Math.max(260, lossElement.clientWidth || 400);
+    const axes = (yLabel, yValues) => [
+      { label: "epoch", stroke: "#555" },
+      { label: yLabel, stroke: "#555", size: 56, values: yValues },
+    ];
+    this.lossPlot = new uPlot(
+      {
+        width: width(), height: 220,
+        scales: { x: { time: false } },
+        axes: axes("loss"),
+        series: [
+          { label: "epoch", value: epochValue },
+          { label: "this run", stroke: COLORS.loss, width: 2, value: num, spanGaps: true },
+          { label: "previous run", stroke: COLORS.previous, width: 1.5, dash: [6, 4], value: num, spanGaps: true },
+        ],
+      },
+      [[], [], []],
+      lossElement,
+    );
+    this.accuracyPlot = new uPlot(
+      {
+        width: width(), height: 220,
+        scales: { x: { time: false } },
+        axes: axes("accuracy", (u, vals) => vals.map((v) => `${Math.round(v * 1000) / 10} %`)),
+        series: [
+          { label: "epoch", value: epochValue },
+          { label: "train", stroke: COLORS.train, width: 2, points: { show: true }, value: pct, spanGaps: true },
+          { label: "test", stroke: COLORS.test, width: 2, points: { show: true }, value: pct, spanGaps: true },
+          { label: "previous test", stroke: COLORS.previous, dash: [6, 4], width: 1.5, value: pct, spanGaps: true },
+        ],
+      },
+      [[], [], [], []],
+      accuracyElement,
+    );
+    new ResizeObserver(() => {
+      const w = width();
+      this.lossPlot.setSize({ width: w, height: 220 });
+      this.accuracyPlot.setSize({ width: w, height: 220 });
+    }).observe(lossElement);
+  }
+
+  /** Begin a new run: the current curves (if any) become the "previous run", labelled with their config. */
+  startRun(label) {
+    if (this.current.lossX.length > 0) this.previous = this.current;
+    this.current = emptyRun();
+    this.current.label = label;
+    const prevLabel = this.previous ? `previous: ${this.previous.label}` : "previous run";
+    this._relabel(this.lossPlot, 2, prevLabel);
+    this._relabel(this.accuracyPlot, 3, prevLabel.replace("previous:", "previous test:"));
+    this._schedule();
+  }
+
+  _relabel(plot, index, text) {
+    const el = plot.root.querySelectorAll(".u-legend .u-series")[index];
+    const label = el && el.querySelector(".u-label");
+    if (label) label.textContent = text;
+  }
+
+  /** One training slice: x = epochs completed (fractional), y = mean loss of the slice. */
+  addLoss(epoch, loss) {
+    if (!Number.isFinite(loss)) return;
+    this.current.lossX.push(epoch);
+    this.current.lossY.push(loss);
+    this._schedule();
+  }
+
+  /** One finished epoch (its history dict: epoch, train_accuracy, val_accuracy). */
+  addEpoch(history) {
+    this.current.epochX.push(history.epoch);
+    this.current.trainAcc.push(history.train_accuracy ?? null);
+    this.current.testAcc.push(history.val_accuracy ?? null);
+    this._schedule();
+  }
+
+  _schedule() {
+    if (this._frame) return;
+    this._frame = requestAnimationFrame(() => {
+      this._frame = 0;
+      this._draw();
+    });
+  }
+
+  _draw() {
+    const cur = this.current;
+    const prev = this.previous || emptyRun();
+    // uPlot wants one shared, sorted x array per chart: join the two runs on their x values.
+    this.lossPlot.setData(uPlot.join([[cur.lossX, cur.lossY], [prev.lossX, prev.lossY]]));
+    this.accuracyPlot.setData(uPlot.join([[cur.epochX, cur.trainAcc, cur.testAcc], [prev.epochX, prev.testAcc]]));
+  }
+
+  /** Number of points drawn for the current run (tests and the benchmark read this). */
+  get points() {
+    return { loss: this.current.lossX.length, epochs: this.current.epochX.length };
+  }
+}

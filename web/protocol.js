@@ -1,0 +1,121 @@
+// The one message protocol between the page (main thread) and the Python worker.
+//
+//   page -> worker   {id, type, payload}                 a request; `type` names a Session method
+//   worker -> page   {id, result}                         the request succeeded
+//                    {id, error: {message, stage?}}       it failed (a Python ValueError's text, or why not)
+//                    {type: "stage", stage, status, bytes?, total?, message?}   loading progress (no id)
+//                    {type: "progress" | "epoch" | "log", ...}                 other unsolicited news (no id)
+//
+// Request types: load, configure, train, pause, resume, stop, step, set_lr, reset, predict, export, import,
+// inspect. Every request gets exactly one reply: the worker wraps each handler in try/catch, and if the worker
+// itself dies, WorkerClient rejects every pending request, so no promise is left that never settles (that
+// would freeze the UI). Typed arrays in payloads and results travel as transferables, not as copied lists;
+// an ndarray in a result arrives as {shape: number[], dtype: string, data: TypedArray} (see worker.js).
+
+export class WorkerError extends Error {
+  constructor(message, stage = null, type = null) {
+    super(message);
+    this.name = "WorkerError";
+    this.stage = stage;
+    this.requestType = type;
+  }
+}
+
+export class WorkerClient {
+  /** @param {() => Worker} createWorker makes a fresh worker (used at start and by restart()). */
+  constructor(createWorker) {
+    this._createWorker = createWorker;
+    this._nextId = 1;
+    this._pending = new Map(); // id -> {resolve, reject, type}
+    this._handlers = new Map(); // unsolicited message type -> Set of handlers
+    this.dead = false;
+    this._start();
+  }
+
+  _start() {
+    this.worker = this._createWorker();
+    this.dead = false;
+    this.worker.addEventListener("message", (event) => this._onMessage(event.data));
+    // An uncaught error inside the worker, or a message that cannot be decoded, means we can no longer trust
+    // it to reply: treat it as dead, fail everything pending and tell the page.
+    this.worker.addEventListener("error", (event) => {
+      event.preventDefault();
+      this._die(event.message || "the worker stopped with an error");
+    });
+    this.worker.addEventListener("messageerror", () => this._die("a message from the worker could not be read"));
+  }
+
+  _die(reason) {
+    if (this.dead) return;
+    this.dead = true;
+    try {
+      this.worker.terminate();
+    } catch (_) {
+      /* already gone */
+    }
+    const pending = [...this._pending.values()];
+    this._pending.clear();
+    for (const p of pending) p.reject(new WorkerError(`the worker died: ${reason}`, "worker", p.type));
+    this._emit("dead", { type: "dead", message: reason });
+  }
+
+  _onMessage(message) {
+    if (message && message.id !== undefined && this._pending.has(message.id)) {
+      const pending = this._pending.get(message.id);
+      this._pending.delete(message.id);
+      if (message.error) {
+        pending.reject(new WorkerError(message.error.message, message.error.stage || null, pending.type));
+      } else {
+        pending.resolve(message.result);
+      }
+      return;
+    }
+    if (message && message.type) {
+      if (message.type === "fatal") this._die(message.message || "fatal error in Python");
+      else this._emit(message.type, message);
+    }
+  }
+
+  _emit(type, message) {
+    for (const handler of this._handlers.get(type) || []) {
+      try {
+        handler(message);
+      } catch (err) {
+        console.error(`handler for worker message "${type}" failed`, err);
+      }
+    }
+  }
+
+  /**
+   * Send one request. Resolves with its result, rejects with a WorkerError.
+   * @param {string} type a request type (a Session method name)
+   * @param {object} payload plain data; typed arrays in it should also be listed in `transfer`
+   * @param {Transferable[]} transfer buffers handed over (not copied) to the worker
+   */
+  request(type, payload = {}, transfer = []) {
+    if (this.dead) return Promise.reject(new WorkerError("the worker is not running: restart it", "worker", type));
+    const id = this._nextId++;
+    return new Promise((resolve, reject) => {
+      this._pending.set(id, { resolve, reject, type });
+      try {
+        this.worker.postMessage({ id, type, payload }, transfer);
+      } catch (err) {
+        this._pending.delete(id);
+        reject(new WorkerError(`could not send "${type}": ${err.message}`, "worker", type));
+      }
+    });
+  }
+
+  /** Subscribe to an unsolicited message type ("stage", "progress", "log", "dead"). Returns unsubscribe. */
+  on(type, handler) {
+    if (!this._handlers.has(type)) this._handlers.set(type, new Set());
+    this._handlers.get(type).add(handler);
+    return () => this._handlers.get(type).delete(handler);
+  }
+
+  /** Throw the current worker away (failing what is pending) and start a fresh one. Send "load" again after. */
+  restart() {
+    if (!this.dead) this._die("restarted");
+    this._start();
+  }
+}

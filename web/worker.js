@@ -1,0 +1,216 @@
+// The Python side of the page: a module Web Worker running Pyodide, the only adapter between JavaScript and
+// nn_impl. Each request {id, type, payload} calls the method `type` of one nn_impl.session.Session and
+// replies {id, result} or {id, error} (protocol.js documents the whole protocol).
+//
+// Conversions, both ways (engineer F's part-2 methods rely on them too):
+//   JS -> Python: payload objects become dicts (pyodide.toPy); typed arrays and ArrayBuffers become
+//                 memoryviews (Session methods call np.asarray / bytes on them); numbers, strings, arrays as usual.
+//   Python -> JS: the returned value is first walked in Python by `_export` below: every np.ndarray becomes
+//                 {"__ndarray__": True, "shape", "dtype", "bytes"} (int64 is narrowed to int32 and bool to uint8,
+//                 because JS has no cheap 64-bit integer arrays), NumPy scalars become Python numbers; then
+//                 JS turns each marker into {shape, dtype, data: TypedArray} over the copied bytes and transfers
+//                 those buffers to the page.
+import { loadPyodide } from "./pyodide/pyodide.mjs";
+
+const post = (message, transfer = []) => self.postMessage(message, transfer);
+const stage = (name, status, extra = {}) => post({ type: "stage", stage: name, status, ...extra });
+
+let pyodide = null;
+let session = null;
+let callPython = null; // Python _call(session, type, payload) -> exported result
+
+const EXPORT_PY = `
+import numpy as np
+
+def _export(obj):
+    if isinstance(obj, np.ndarray):
+        a = obj
+        if a.dtype == np.bool_:
+            a = a.astype(np.uint8)
+        elif a.dtype.kind in "iu" and a.dtype.itemsize == 8:
+            a = a.astype(np.int32)
+        elif a.dtype.kind == "f" and a.dtype.itemsize not in (4, 8):
+            a = a.astype(np.float32)
+        a = np.ascontiguousarray(a)
+        return {"__ndarray__": True, "shape": list(a.shape), "dtype": a.dtype.name, "bytes": a.tobytes()}
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, dict):
+        return {str(k): _export(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_export(v) for v in obj]
+    return obj
+
+def _call(session, method_name, payload):
+    if method_name.startswith("_") or not callable(getattr(session, method_name, None)):
+        raise ValueError(f"unknown request type {method_name!r}")
+    return _export(getattr(session, method_name)(**payload))
+_call
+`;
+
+const TYPED = {
+  float32: Float32Array, float64: Float64Array, int32: Int32Array, uint32: Uint32Array,
+  int16: Int16Array, uint16: Uint16Array, int8: Int8Array, uint8: Uint8Array,
+};
+
+/** Turn the exported Python value into plain JS; ndarray markers become {shape, dtype, data}. */
+function toPlain(value, transfer) {
+  if (value instanceof Map) value = Object.fromEntries(value);
+  if (Array.isArray(value)) return value.map((v) => toPlain(v, transfer));
+  if (value && typeof value === "object" && !ArrayBuffer.isView(value)) {
+    if (value.__ndarray__) {
+      const bytes = value.bytes; // a fresh Uint8Array copy made by toJs
+      const Typed = TYPED[value.dtype] || Uint8Array;
+      const data = new Typed(bytes.buffer, bytes.byteOffset, bytes.byteLength / Typed.BYTES_PER_ELEMENT);
+      transfer.push(data.buffer);
+      return { shape: value.shape, dtype: value.dtype, data };
+    }
+    const out = {};
+    for (const [k, v] of Object.entries(value)) out[k] = toPlain(v, transfer);
+    return out;
+  }
+  return value;
+}
+
+function callSession(type, payload) {
+  const args = pyodide.toPy(payload || {});
+  let exported;
+  try {
+    exported = callPython(session, type, args);
+  } finally {
+    args.destroy();
+  }
+  let js = exported;
+  if (exported && typeof exported.toJs === "function") {
+    js = exported.toJs({ dict_converter: Object.fromEntries });
+    exported.destroy();
+  }
+  const transfer = [];
+  return { result: toPlain(js, transfer), transfer };
+}
+
+/** Fetch a file with progress (the page shows sizes); returns its bytes. */
+async function fetchBytes(url, stageName) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  const total = Number(response.headers.get("content-length")) || null;
+  const reader = response.body.getReader();
+  const chunks = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.byteLength;
+    stage(stageName, "progress", { bytes: received, total });
+  }
+  const bytes = new Uint8Array(received);
+  let offset = 0;
+  for (const c of chunks) {
+    bytes.set(c, offset);
+    offset += c.byteLength;
+  }
+  return bytes;
+}
+
+/** The named start-up sequence; each stage reports start/done, and a failure names its stage. */
+async function load(payload) {
+  let current = "runtime";
+  try {
+    const t0 = performance.now();
+    stage("runtime", "start");
+    const dataPromise = fetchBytes(new URL("./data/mnist-subset.npz", import.meta.url), "data");
+    dataPromise.catch(() => {}); // reported when awaited below
+    pyodide = await loadPyodide({ indexURL: new URL("./pyodide/", import.meta.url).href });
+    stage("runtime", "done", { ms: performance.now() - t0 });
+    current = "numpy";
+    stage("numpy", "start");
+    const messages = [];
+    const options = { messageCallback: (m) => messages.push(m), errorCallback: (m) => messages.push(m) };
+    await pyodide.loadPackage(["numpy"], options);
+    stage("numpy", "done", { ms: performance.now() - t0 });
+    current = "nn_impl";
+    stage("nn_impl", "start");
+    await pyodide.loadPackage(["nn_impl"], options);
+    const Session = pyodide.pyimport("nn_impl.session").Session;
+    session = Session();
+    Session.destroy();
+    callPython = pyodide.runPython(EXPORT_PY);
+    stage("nn_impl", "done", { ms: performance.now() - t0 });
+    current = "data";
+    stage("data", "start");
+    const data = await dataPromise;
+    stage("data", "done", { bytes: data.byteLength, ms: performance.now() - t0 });
+    let pretrained = null;
+    if (payload.pretrained !== false) {
+      current = "pre-trained model";
+      stage("pre-trained model", "start");
+      try {
+        pretrained = await fetchBytes(new URL("./data/pretrained.npz", import.meta.url), "pre-trained model");
+        stage("pre-trained model", "done", { bytes: pretrained.byteLength, ms: performance.now() - t0 });
+      } catch (err) {
+        // Not fatal: training still works; the page says the model is missing.
+        stage("pre-trained model", "failed", { message: String(err.message || err) });
+      }
+    }
+    current = "data";
+    try {
+      return callSession("load", { dataset: data, pretrained });
+    } catch (err) {
+      if (pretrained === null) throw err;
+      stage("pre-trained model", "failed", { message: pythonMessage(err) });
+      return callSession("load", { dataset: data, pretrained: null });
+    }
+  } catch (err) {
+    err.stage = current;
+    throw err;
+  }
+}
+
+/** The last line of a Python traceback is the message a person can act on. */
+function pythonMessage(err) {
+  const text = String((err && err.message) || err);
+  if (err && err.type) {
+    const lines = text.trim().split("\n");
+    return lines[lines.length - 1];
+  }
+  return text;
+}
+
+// Requests are handled one at a time, in order: Python is single-threaded anyway, and the page drives
+// training by slices, so a pause/stop/predict request waits at most one slice (~0.15 s).
+let queue = Promise.resolve();
+
+self.addEventListener("message", (event) => {
+  const { id, type, payload } = event.data || {};
+  if (id === undefined) return;
+  queue = queue.then(() => handle(id, type, payload));
+});
+
+async function handle(id, type, payload) {
+  try {
+    if (type === "debug_crash") {
+      // Used by the fault test: an uncaught error that kills the worker, as a wasm abort would.
+      setTimeout(() => {
+        throw new Error("simulated worker crash");
+      }, 0);
+      return;
+    }
+    if (type === "load") {
+      if (session) throw new Error("already loaded");
+      const { result, transfer } = await load(payload || {});
+      post({ id, result }, transfer);
+      return;
+    }
+    if (!session) throw new Error(`"${type}" before the worker finished loading`);
+    const { result, transfer } = callSession(type, payload);
+    post({ id, result }, transfer);
+  } catch (err) {
+    const message = pythonMessage(err);
+    post({ id, error: { message, stage: err.stage || null } });
+    // A Pyodide fatal error leaves the interpreter unusable: say so, so the page offers a restart.
+    if (/suffered a fatal error/i.test(String(err && err.message))) {
+      post({ type: "fatal", message });
+    }
+  }
+}

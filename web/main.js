@@ -89,7 +89,9 @@ async function start() {
     registry = buildRegistry(info.params, info.n_train);
     fillMenus(registry);
     watchFields(registry, onFieldChange);
+    // A fixed default seed, so that a shared link and Reset reproduce the same initial weights.
     const base = { ...defaults(registry), ...PRESETS.fast };
+    if (base.random_state == null) base.random_state = 1;
     const { values, problems } = readUrl(registry);
     showConfig(registry, { ...base, ...values });
     showNotice(problems);
@@ -190,7 +192,8 @@ function showSlice(r) {
   if (r.test_accuracy != null) $("out-test-accuracy").textContent = `${(r.test_accuracy * 100).toFixed(2)} %`;
   if (Number.isFinite(r.loss)) $("out-loss").textContent = r.loss.toPrecision(4);
   $("out-epoch").textContent = `${(r.epoch + (r.status === "epoch_end" ? 0 : r.epoch_progress)).toFixed(2)} of ${run.epochs}`;
-  $("out-sps").textContent = Math.round(r.samples_per_s).toLocaleString("en-US");
+  // The run's rate so far (wall clock, evaluation included): a single short slice would be misleading.
+  $("out-sps").textContent = Math.round(run.samples / Math.max(run.elapsed, 1e-6)).toLocaleString("en-US");
   $("out-elapsed").textContent = formatSeconds(run.elapsed);
   const rate = run.samples / Math.max(run.elapsed, 1e-6);
   $("out-eta").textContent = r.status === "done" ? "0 s" : formatSeconds(Math.max(0, run.samplesTotal - run.samples) / rate);

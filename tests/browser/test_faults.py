@@ -1,0 +1,61 @@
+"""Faults (issue 4): a diverging run is caught; a dead worker can be restarted; a failed load can be retried."""
+
+import pytest
+
+from _page_helpers import button, fill, open_page, readout, state, wait_state
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_diverging_learning_rate_is_caught(page, site_url):
+    open_page(page, site_url)
+    fill(page, "Optimizer", "sgd")
+    fill(page, "Loss", "mse")
+    fill(page, "Activation", "relu")
+    fill(page, "Learning rate", "10")  # SGD at 10 on ReLU units blows up within a few batches
+    fill(page, "Training samples", 2000)
+    fill(page, "Epochs", 5)
+    button(page, "Train").click()
+    wait_state(page, "ready", 60_000)
+    message = page.locator("#run-message").inner_text()
+    assert "diverged" in message.lower(), message
+    assert "last good weights are kept" in message
+    # The page is still usable: a sane run trains afterwards.
+    fill(page, "Learning rate", "0.001")
+    fill(page, "Optimizer", "adam")
+    fill(page, "Loss", "cross_entropy")
+    fill(page, "Epochs", 1)
+    button(page, "Train").click()
+    wait_state(page, "ready", 60_000)
+    assert "%" in readout(page, "Test accuracy")
+
+
+def test_a_dead_worker_is_reported_and_can_be_restarted(page, site_url):
+    open_page(page, site_url)
+    fill(page, "Training samples", 2000)
+    fill(page, "Epochs", 100)
+    button(page, "Train").click()
+    page.wait_for_function("window.nnImpl.charts.points.loss >= 2", timeout=60_000)
+    page.evaluate("window.nnImpl.client.request('debug_crash').catch(() => {})")
+    wait_state(page, "error", 20_000)
+    alert = page.locator("#fault")
+    assert alert.is_visible() and "worker stopped" in alert.inner_text()
+    button(page, "Restart worker").click()
+    wait_state(page, "ready", 120_000)
+    assert "NumPy" in page.get_by_label("Runtime versions").inner_text()
+    assert page.get_by_label("Training samples", exact=True).input_value() == "2000"  # settings kept
+    button(page, "Step").click()
+    wait_state(page, "paused", 30_000)
+    assert readout(page, "Training loss") != "–"
+
+
+def test_a_failed_load_says_what_failed_and_retry_works(page, site_url):
+    page.route("**/data/mnist-subset.npz", lambda route: route.fulfill(status=404, body="gone"))
+    page.goto(site_url.rstrip("/") + "/")
+    wait_state(page, "error", 120_000)
+    error = page.get_by_role("alert").filter(has_text="Loading failed")
+    assert "data" in error.inner_text() and "404" in error.inner_text()
+    page.unroute("**/data/mnist-subset.npz")
+    button(page, "Retry").click()
+    wait_state(page, "ready", 120_000)
+    assert state(page) == "ready"

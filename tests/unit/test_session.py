@@ -1,0 +1,138 @@
+"""nn_impl.session.Session, part 1: what the page's worker calls to load data, configure and train in slices."""
+
+import io
+
+import numpy as np
+import pytest
+
+from nn_impl import data
+from nn_impl.session import Session
+
+
+def dataset_bytes(n_train=240, n_test=80, seed=0):
+    """A small learnable dataset: the label is the row band (of ten) in which a bright bar is drawn."""
+    rng = np.random.default_rng(seed)
+
+    def make(n):
+        y = rng.integers(0, 10, n).astype(np.uint8)
+        x = rng.integers(0, 40, (n, 28, 28)).astype(np.uint8)
+        for i, label in enumerate(y):
+            row = 2 + int(label) * 2 + int(rng.integers(0, 2))
+            x[i, row, 4:24] = 255
+        return x, y
+
+    x_train, y_train = make(n_train)
+    x_test, y_test = make(n_test)
+    buffer = io.BytesIO()
+    data.save_npz_dataset(dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test), buffer)
+    return buffer.getvalue()
+
+
+FAST = dict(
+    hidden_layer_sizes=[16], activation="relu", loss="cross_entropy", solver="adam", learning_rate=0.01,
+    batch_size=16, epochs=3, input_scaling="unit", random_state=3, train_samples=160,
+)
+
+
+@pytest.fixture
+def session():
+    s = Session()
+    # The worker hands bytes over as a memoryview of the transferred buffer.
+    info = s.load(dataset=memoryview(dataset_bytes()))
+    assert info["n_train"] == 240 and info["n_test"] == 80
+    return s
+
+
+def test_load_reports_versions_and_the_parameter_table(session):
+    info = Session().load(dataset=dataset_bytes())
+    assert info["versions"]["numpy"] == np.__version__
+    assert info["versions"]["python"].count(".") == 2
+    assert info["params"]  # nn_impl.params.as_json(): the page builds its menus from it
+    assert info["model"] is None  # no pre-trained model given
+
+
+def test_load_rejects_what_is_not_a_dataset():
+    with pytest.raises(ValueError, match="npz"):
+        Session().load(dataset=b"not a zip file")
+    with pytest.raises(ValueError, match="dataset"):
+        Session().load(dataset=None)
+
+
+def test_train_before_configure_says_what_to_do(session):
+    with pytest.raises(ValueError, match="configure"):
+        session.train(n_batches=5)
+    with pytest.raises(ValueError, match="configure"):
+        session.set_lr(learning_rate=0.1)
+
+
+def test_configure_then_train_in_slices_until_done(session):
+    configured = session.configure(config=FAST)
+    assert configured["layer_sizes"] == [784, 16, 10]
+    assert configured["n_train"] == 160
+    statuses, epochs_seen = [], []
+    for _ in range(100):
+        r = session.train(n_batches=4)
+        statuses.append(r["status"])
+        assert r["batches"] >= 1 and r["samples"] >= 1
+        assert np.isfinite(r["loss"])
+        if r["history"] is not None:
+            epochs_seen.append(r["history"]["epoch"])
+            assert r["test_accuracy"] == r["history"]["val_accuracy"]
+        if r["status"] == "done":
+            break
+    assert statuses[-1] == "done"
+    assert epochs_seen == [1, 2, 3]
+    assert r["test_accuracy"] > 0.5  # the bar task is easy; chance is 0.1
+    assert session.model_name == "training" and session.model is not None
+
+
+def test_a_bad_configuration_names_the_setting_and_keeps_the_run(session):
+    session.configure(config=FAST)
+    first = session.train(n_batches=2)
+    with pytest.raises(ValueError, match="train_samples"):
+        session.configure(config={**FAST, "train_samples": 10_000})
+    with pytest.raises(ValueError, match="learning_rate"):
+        session.configure(config={**FAST, "learning_rate": -1.0})
+    with pytest.raises(ValueError, match="stop_accuracy"):
+        session.configure(config={**FAST, "stop_accuracy": 1.5})
+    # the earlier run is intact and carries on from where it was
+    second = session.train(n_batches=2)
+    assert second["epoch"] + second["epoch_progress"] > first["epoch"] + first["epoch_progress"]
+
+
+def test_reset_with_the_same_seed_gives_the_same_start(session):
+    session.configure(config=FAST)
+    first = session.step()["loss"]
+    session.train(n_batches=5)
+    session.reset(config=FAST)
+    assert session.step()["loss"] == first
+    session.reset(config={**FAST, "random_state": 4})
+    assert session.step()["loss"] != first
+
+
+def test_stop_condition_ends_the_run_early(session):
+    session.configure(config={**FAST, "epochs": 50, "stop_accuracy": 0.05})
+    for _ in range(100):
+        r = session.train(n_batches=50)
+        if r["status"] != "running":
+            break
+    assert r["status"] == "done" and r["stopped_early"]
+    assert r["epoch"] == 1 and "test accuracy" in r["message"]
+
+
+def test_learning_rate_changes_during_a_run(session):
+    session.configure(config=FAST)
+    session.train(n_batches=2)
+    assert session.set_lr(learning_rate=0.001) == {"learning_rate": 0.001}
+    assert session.train(n_batches=1)["learning_rate"] == pytest.approx(0.001)
+
+
+def test_stop_keeps_the_trained_model(session):
+    session.configure(config=FAST)
+    session.train(n_batches=20)
+    model = session.model
+    result = session.stop()
+    assert result["status"] == "stopped"
+    assert session.model is model
+    with pytest.raises(ValueError, match="configure"):
+        session.train(n_batches=1)

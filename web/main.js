@@ -28,6 +28,7 @@ try {
 // pause/stop/reset bumps it, and a loop that sees a newer generation ends after its current slice.
 const run = {
   active: false, // configured and not finished: Train/Resume continue it
+  completed: 0, // runs that ended (finished, diverged, stopped, failed): tests wait on this
   generation: 0,
   batchesPerSlice: 8,
   elapsed: 0, // seconds of training (wall clock, while the loop runs)
@@ -153,6 +154,7 @@ function describe(config) {
 async function configure() {
   const { config, errors } = readConfig(registry);
   if (Object.keys(errors).length > 0) {
+    run.completed++; // nothing will run: a waiting test or benchmark must not hang
     showMessage(`Check the settings: ${Object.entries(errors).map(([k, e]) => `${k} ${e}`).join("; ")}`, "error");
     return false;
   }
@@ -170,6 +172,7 @@ async function configure() {
     resetReadouts(result.layer_sizes);
     return true;
   } catch (err) {
+    run.completed++;
     if (!showPythonError(err.message)) showMessage(err.message, "error");
     else showMessage("Check the highlighted setting.", "error");
     return false;
@@ -226,6 +229,7 @@ async function runSlice(nBatches) {
 
 function finishRun(r) {
   run.active = false;
+  run.completed++;
   if (r.status === "diverged") {
     showMessage(`Training diverged: ${r.message || "the loss became NaN or infinite"}. ` +
       "The last good weights are kept; try a smaller learning rate.", "error");
@@ -252,6 +256,7 @@ async function trainLoop() {
   } catch (err) {
     if (client.dead) return; // the "dead" handler has said what happened
     run.active = false;
+    run.completed++;
     showMessage(`Training stopped: ${err.message}`, "error");
     if (run.generation === generation) changeState("ready");
   }
@@ -295,6 +300,7 @@ onButtons({
       showMessage(err.message, "error");
     }
     run.active = false;
+    run.completed++;
     changeState("ready");
   },
   async reset() {

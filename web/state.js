@@ -180,7 +180,8 @@ export function writeUrl(registry, config) {
   for (const name of FIELD_NAMES) {
     const spec = registry[name];
     if (!spec || config[name] === undefined) continue;
-    params.set(name, formatValue(spec, config[name]));
+    const value = config[name];
+    params.set(name, spec.kind === "int_list" && value ? value.join(",") : formatValue(spec, value));
   }
   const hash = "#" + params.toString().replace(/%2C/g, ",");
   if (window.location.hash !== hash) history.replaceState(null, "", hash);

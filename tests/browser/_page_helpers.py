@@ -7,6 +7,8 @@ READY_TIMEOUT_MS = 120_000
 
 def open_page(page, site_url, fragment=""):
     """Open the site (optionally with a settings fragment such as "#epochs=1") and wait until it is ready."""
+    # via about:blank: going to the same page with another #fragment would not reload it
+    page.goto("about:blank")
     page.goto(site_url.rstrip("/") + "/" + fragment)
     wait_state(page, "ready", READY_TIMEOUT_MS)
 
@@ -50,3 +52,11 @@ def epoch_value(page):
 
 def chart_points(page):
     return page.evaluate("window.nnImpl.charts.points")
+
+
+def train_to_end(page, timeout_ms=120_000):
+    """Press Train and wait until that run has ended (finished, diverged, stopped or refused)."""
+    before = page.evaluate("window.nnImpl.run.completed")
+    button(page, "Train").click()
+    page.wait_for_function(f"window.nnImpl.run.completed > {before}", timeout=timeout_ms)
+    wait_state(page, "ready", 10_000)

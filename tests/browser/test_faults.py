@@ -2,7 +2,7 @@
 
 import pytest
 
-from _page_helpers import button, fill, open_page, readout, state, wait_state
+from _page_helpers import button, fill, open_page, readout, state, train_to_end, wait_state
 
 pytestmark = pytest.mark.browser
 
@@ -15,8 +15,7 @@ def test_a_diverging_learning_rate_is_caught(page, site_url):
     fill(page, "Learning rate", "10")  # SGD at 10 on ReLU units blows up within a few batches
     fill(page, "Training samples", 2000)
     fill(page, "Epochs", 5)
-    button(page, "Train").click()
-    wait_state(page, "ready", 60_000)
+    train_to_end(page)
     message = page.locator("#run-message").inner_text()
     assert "diverged" in message.lower(), message
     assert "last good weights are kept" in message
@@ -25,8 +24,7 @@ def test_a_diverging_learning_rate_is_caught(page, site_url):
     fill(page, "Optimizer", "adam")
     fill(page, "Loss", "cross_entropy")
     fill(page, "Epochs", 1)
-    button(page, "Train").click()
-    wait_state(page, "ready", 60_000)
+    train_to_end(page)
     assert "%" in readout(page, "Test accuracy")
 
 

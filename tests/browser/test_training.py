@@ -4,7 +4,9 @@ import time
 
 import pytest
 
-from _page_helpers import button, chart_points, epoch_value, fill, open_page, percent, readout, state, wait_state
+from _page_helpers import (
+    button, chart_points, epoch_value, fill, open_page, percent, readout, state, train_to_end, wait_state,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -18,9 +20,7 @@ def test_fast_preset_trains_moves_the_charts_and_reports_accuracy(page, site_url
     open_page(page, site_url)
     button(page, "Fast").click()
     short_run(page, 3000, 2)
-    button(page, "Train").click()
-    wait_state(page, "training", 10_000)
-    wait_state(page, "ready", 120_000)
+    train_to_end(page)
     accuracy = percent(readout(page, "Test accuracy"))
     assert accuracy is not None and accuracy > 80.0, readout(page, "Test accuracy")
     points = chart_points(page)
@@ -41,8 +41,7 @@ def test_tutorial_preset_trains_with_its_settings(page, site_url):
     assert float(page.get_by_label("Learning rate", exact=True).input_value()) == 0.01
     assert page.get_by_label("Batch size", exact=True).input_value() == "1"
     short_run(page, 600, 1)  # batch size 1: keep it short
-    button(page, "Train").click()
-    wait_state(page, "ready", 120_000)
+    train_to_end(page)
     assert percent(readout(page, "Test accuracy")) is not None
     points = chart_points(page)
     assert points["loss"] >= 1 and points["epochs"] == 1
@@ -96,6 +95,8 @@ def test_reset_with_the_same_seed_restarts_from_the_same_weights(page, site_url)
     # Same seed: same initial weights and same first batch, hence the very same first loss.
     assert readout(page, "Training loss") == first_loss
 
+    button(page, "Stop").click()
+    wait_state(page, "ready", 10_000)
     fill(page, "Seed", 8)
     button(page, "Reset").click()
     wait_state(page, "ready", 10_000)
@@ -107,11 +108,9 @@ def test_reset_with_the_same_seed_restarts_from_the_same_weights(page, site_url)
 def test_previous_run_is_kept_for_comparison(page, site_url):
     open_page(page, site_url)
     short_run(page, 1000, 1)
-    button(page, "Train").click()
-    wait_state(page, "ready", 60_000)
+    train_to_end(page)
     fill(page, "Hidden layers", "16")
-    button(page, "Train").click()
-    wait_state(page, "ready", 60_000)
+    train_to_end(page)
     previous = page.evaluate("window.nnImpl.charts.previous && window.nnImpl.charts.previous.lossX.length")
     assert previous and previous > 0
     legend = page.locator("#chart-loss .u-legend").inner_text()

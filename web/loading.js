@@ -25,6 +25,26 @@ export class LoadingPanel {
     }
   }
 
+  /**
+   * Show each stage's download size from build-info.json ({files: {path: {bytes}}}), so the visitor knows
+   * what is coming. Optional: without it the sizes appear as the downloads progress.
+   */
+  showSizes(buildInfo) {
+    const files = (buildInfo && buildInfo.files) || {};
+    const bytesOf = (test) => Object.entries(files).reduce((n, [path, f]) => n + (test(path) ? f.bytes : 0), 0);
+    const sizes = {
+      runtime: bytesOf((p) => /^pyodide\/(pyodide\.asm\.(js|wasm)|python_stdlib\.zip|pyodide\.mjs)$/.test(p)),
+      numpy: bytesOf((p) => /^pyodide\/numpy-.*\.whl$/.test(p)),
+      nn_impl: bytesOf((p) => /^pyodide\/nn_impl-.*\.whl$/.test(p)),
+      data: bytesOf((p) => p === "data/mnist-subset.npz"),
+      "pre-trained model": bytesOf((p) => p === "data/pretrained.npz"),
+    };
+    for (const [stage, bytes] of Object.entries(sizes)) {
+      const li = this._item(stage);
+      if (li && bytes > 0 && li.dataset.status === "waiting") li.querySelector(".detail").textContent = formatBytes(bytes);
+    }
+  }
+
   _item(stage) {
     return this.root.querySelector(`[data-stage="${CSS.escape(stage)}"]`);
   }

@@ -74,6 +74,10 @@ async function start() {
   changeState("loading");
   loading.reset();
   const unsubscribe = client.on("stage", (m) => loading.update(m));
+  fetch(new URL("./build-info.json", import.meta.url))
+    .then((r) => (r.ok ? r.json() : null))
+    .then((info) => loading.showSizes(info))
+    .catch(() => {}); // sizes are a courtesy; the download progress shows them anyway
   let info;
   try {
     info = await client.request("load");

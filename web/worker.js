@@ -119,8 +119,13 @@ async function load(payload) {
   try {
     const t0 = performance.now();
     stage("runtime", "start");
+    // Downloads start at once and overlap with the runtime's start-up; each is awaited at its own stage.
     const dataPromise = fetchBytes(new URL("./data/mnist-subset.npz", import.meta.url), "data");
     dataPromise.catch(() => {}); // reported when awaited below
+    const pretrainedPromise = payload.pretrained === false
+      ? null
+      : fetchBytes(new URL("./data/pretrained.npz", import.meta.url), "pre-trained model");
+    if (pretrainedPromise) pretrainedPromise.catch(() => {});
     pyodide = await loadPyodide({ indexURL: new URL("./pyodide/", import.meta.url).href });
     stage("runtime", "done", { ms: performance.now() - t0 });
     current = "numpy";
@@ -142,11 +147,11 @@ async function load(payload) {
     const data = await dataPromise;
     stage("data", "done", { bytes: data.byteLength, ms: performance.now() - t0 });
     let pretrained = null;
-    if (payload.pretrained !== false) {
+    if (pretrainedPromise) {
       current = "pre-trained model";
       stage("pre-trained model", "start");
       try {
-        pretrained = await fetchBytes(new URL("./data/pretrained.npz", import.meta.url), "pre-trained model");
+        pretrained = await pretrainedPromise;
         stage("pre-trained model", "done", { bytes: pretrained.byteLength, ms: performance.now() - t0 });
       } catch (err) {
         // Not fatal: training still works; the page says the model is missing.

@@ -11,11 +11,14 @@ export const PRESETS = {
     batch_size: 1, epochs: 10, init: "tutorial", input_scaling: "tutorial", schedule: "constant",
     stop_accuracy: null,
   },
-  // Tuned (measured with bench/bench_web.py) to pass the tutorial's 94.57 % test accuracy within 30 s of
-  // pressing Train in the tab, on the bundled subset: ReLU, softmax cross-entropy and Adam with a cosine decay.
+  // The tutorial's own 784-32-24-10 network, trained the modern way: ReLU, softmax cross-entropy, Adam with a
+  // cosine decay, mini-batches of 64. Measured with bench/bench_web.py: it passes the tutorial's 94.57 % test
+  // accuracy well within 30 s of pressing Train. We kept the small net on purpose: in the tab the first layer's
+  // matrix products dominate (Pyodide's NumPy has no optimised BLAS), so a 64- or 100-unit layer halves the
+  // samples/s and falls behind TensorFlow.js, while 32-24 is about twice as fast as TF.js on the same net.
   fast: {
-    hidden_layer_sizes: [64], activation: "relu", loss: "cross_entropy", solver: "adam", learning_rate: 0.002,
-    batch_size: 64, epochs: 6, init: "auto", input_scaling: "unit", schedule: "cosine", stop_accuracy: null,
+    hidden_layer_sizes: [32, 24], activation: "relu", loss: "cross_entropy", solver: "adam", learning_rate: 0.003,
+    batch_size: 64, epochs: 10, init: "auto", input_scaling: "unit", schedule: "cosine", stop_accuracy: null,
   },
 };
 

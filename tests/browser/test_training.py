@@ -114,7 +114,7 @@ def test_previous_run_is_kept_for_comparison(page, site_url):
     previous = page.evaluate("window.nnImpl.charts.previous && window.nnImpl.charts.previous.lossX.length")
     assert previous and previous > 0
     legend = page.locator("#chart-loss .u-legend").inner_text()
-    assert "previous: 784-64-10" in legend  # labelled with its config
+    assert "previous: 784-32-24-10" in legend  # labelled with its config
 
 
 def test_learning_rate_changes_while_training(page, site_url):

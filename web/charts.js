@@ -14,7 +14,9 @@ const num = (u, v) => (v == null ? "–" : v.toPrecision(4));
 const epochValue = (u, v) => (v == null ? "–" : `epoch ${v.toFixed(2)}`);
 
 export class TrainingCharts {
-  constructor(lossElement, accuracyElement) {
+  /** @param captionElement where the previous run's configuration is written (the legend stays short) */
+  constructor(lossElement, accuracyElement, captionElement = null) {
+    this.caption = captionElement;
     this.current = emptyRun();
     this.previous = null;
     this._frame = 0;
@@ -64,16 +66,10 @@ export class TrainingCharts {
     if (this.current.lossX.length > 0) this.previous = this.current;
     this.current = emptyRun();
     this.current.label = label;
-    const prevLabel = this.previous ? `previous: ${this.previous.label}` : "previous run";
-    this._relabel(this.lossPlot, 2, prevLabel);
-    this._relabel(this.accuracyPlot, 3, prevLabel.replace("previous:", "previous test:"));
+    if (this.caption) {
+      this.caption.textContent = this.previous ? `Dashed grey: the previous run (${this.previous.label}).` : "";
+    }
     this._schedule();
-  }
-
-  _relabel(plot, index, text) {
-    const el = plot.root.querySelectorAll(".u-legend .u-series")[index];
-    const label = el && el.querySelector(".u-label");
-    if (label) label.textContent = text;
   }
 
   /** One training slice: x = epochs completed (fractional), y = mean loss of the slice. */

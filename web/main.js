@@ -18,7 +18,7 @@ let registry = null;
 let charts = null;
 let chartsError = null;
 try {
-  charts = new TrainingCharts($("chart-loss"), $("chart-accuracy"));
+  charts = new TrainingCharts($("chart-loss"), $("chart-accuracy"), $("previous-run"));
 } catch (err) {
   chartsError = err; // the page still trains; the read-outs still move
   console.error("charts unavailable", err);

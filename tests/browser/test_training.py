@@ -113,8 +113,8 @@ def test_previous_run_is_kept_for_comparison(page, site_url):
     train_to_end(page)
     previous = page.evaluate("window.nnImpl.charts.previous && window.nnImpl.charts.previous.lossX.length")
     assert previous and previous > 0
-    legend = page.locator("#chart-loss .u-legend").inner_text()
-    assert "previous: 784-32-24-10" in legend  # labelled with its config
+    caption = page.locator("#previous-run").inner_text()
+    assert "previous run (784-32-24-10 relu" in caption  # labelled with its config
 
 
 def test_learning_rate_changes_while_training(page, site_url):

@@ -88,8 +88,9 @@ export function readConfig(registry) {
 
 /** Show an error Python raised for one field (its message starts with the parameter name). */
 export function showPythonError(message) {
-  const name = FIELD_NAMES.find((n) => message.startsWith(n) || message.includes(`'${n}'`));
-  if (name) setMessage(name, message);
+  const text = message.replace(/^[A-Za-z]*Error: /, ""); // "ValueError: learning_rate: ..." -> "learning_rate: ..."
+  const name = FIELD_NAMES.find((n) => text.startsWith(n) || text.includes(`'${n}'`));
+  if (name) setMessage(name, text.slice(text.startsWith(name) ? name.length : 0).replace(/^[:\s]+/, ""));
   return Boolean(name);
 }
 

@@ -177,8 +177,8 @@ async function configure() {
     return true;
   } catch (err) {
     run.completed++;
-    if (!showPythonError(err.message)) showMessage(err.message, "error");
-    else showMessage("Check the highlighted setting.", "error");
+    showPythonError(err.message); // marks the field it names, if any
+    showMessage(`Check the settings: ${err.message.replace(/^[A-Za-z]*Error: /, "")}`, "error");
     return false;
   }
 }

@@ -60,11 +60,12 @@ function normaliseSpec(name, raw) {
   else if (/float|number|real/.test(type)) kind = "float";
   else kind = "text";
   const range = raw.range || raw.bounds || null;
-  let min = raw.min ?? raw.low ?? (range ? range[0] : null);
-  let max = raw.max ?? raw.high ?? (range ? range[1] : null);
+  // bounds may be spelled min/max, low/high, range: [lo, hi], or gt/ge/le (gt: strictly greater)
+  const min = raw.min ?? raw.low ?? raw.ge ?? raw.gt ?? (range ? range[0] : null);
+  const max = raw.max ?? raw.high ?? raw.le ?? (range ? range[1] : null);
   return {
     name, kind, choices, default: raw.default ?? null, min: min ?? null, max: max ?? null,
-    minExclusive: Boolean(raw.min_exclusive ?? raw.exclusive_min ?? raw.minExclusive ?? false),
+    minExclusive: Boolean(raw.min_exclusive ?? raw.exclusive_min ?? raw.minExclusive ?? raw.gt !== undefined),
     nullable: Boolean(raw.nullable ?? raw.optional ?? raw.default === null),
     help: raw.help || raw.doc || "",
   };

@@ -112,6 +112,7 @@ async function start() {
 }
 
 $("retry").addEventListener("click", () => {
+  $("fault").hidden = true;
   client.restart();
   start();
 });

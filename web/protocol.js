@@ -45,7 +45,7 @@ export class WorkerClient {
     this.worker.addEventListener("messageerror", () => this._die("a message from the worker could not be read"));
   }
 
-  _die(reason) {
+  _die(reason, notify = true) {
     if (this.dead) return;
     this.dead = true;
     try {
@@ -56,7 +56,7 @@ export class WorkerClient {
     const pending = [...this._pending.values()];
     this._pending.clear();
     for (const p of pending) p.reject(new WorkerError(`the worker died: ${reason}`, "worker", p.type));
-    this._emit("dead", { type: "dead", message: reason });
+    if (notify) this._emit("dead", { type: "dead", message: reason });
   }
 
   _onMessage(message) {
@@ -115,7 +115,7 @@ export class WorkerClient {
 
   /** Throw the current worker away (failing what is pending) and start a fresh one. Send "load" again after. */
   restart() {
-    if (!this.dead) this._die("restarted");
+    if (!this.dead) this._die("restarted on request", false); // the caller knows: no "dead" event
     this._start();
   }
 }

@@ -62,3 +62,4 @@ def test_a_failed_load_says_what_failed_and_retry_works(page, site_url):
     button(page, "Retry").click()
     wait_state(page, "ready", 120_000)
     assert state(page) == "ready"
+    assert page.locator("#fault").is_hidden() and page.locator("#load-error").is_hidden()

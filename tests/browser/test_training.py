@@ -151,3 +151,13 @@ def test_main_thread_has_no_long_tasks_while_training(page, site_url):
     long_tasks = page.evaluate(f"window.__longTasks.filter(t => t.start >= {started} && t.start <= {ended})")
     button(page, "Stop").click()
     assert long_tasks == [], f"main-thread tasks over 50 ms while training: {long_tasks}"
+
+
+def test_stop_condition_ends_the_run_when_the_accuracy_is_reached(page, site_url):
+    open_page(page, site_url)
+    short_run(page, 2000, 30)
+    fill(page, "Stop when accuracy reaches (%)", 50)
+    train_to_end(page)
+    assert "test accuracy reached" in page.locator("#run-message").inner_text()
+    assert epoch_value(page) < 30
+    assert percent(readout(page, "Test accuracy")) >= 50.0

@@ -137,16 +137,12 @@ $("restart-worker").addEventListener("click", () => {
 function onFieldChange(name, parsed) {
   if (state() === "ready") run.active = false; // new settings: the next Train builds a new network
   if (parsed.error) return;
-  const { config, errors } = readConfigQuiet();
-  if (Object.keys(errors).length === 0) writeUrl(registry, config);
+  const { config, errors } = readConfig(registry);
+  if (Object.keys(errors).length === 0) writeUrl(registry, config); // the link always holds valid settings
   // The learning rate may change during a run: the trainer takes it at the next batch.
   if (name === "learning_rate" && run.active && (state() === "training" || state() === "paused")) {
     client.request("set_lr", { learning_rate: parsed.value }).catch((err) => showMessage(err.message, "error"));
   }
-}
-
-function readConfigQuiet() {
-  return readConfig(registry);
 }
 
 function describe(config) {

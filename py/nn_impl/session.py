@@ -49,9 +49,10 @@ class Session:
         """
         import sys
 
-        from . import __version__, data, params
+        from . import __version__, data
 
         self.dataset = data.load_npz_dataset(_as_bytes(dataset, "dataset"))
+        from . import params
         if pretrained is not None:
             from . import persist
 

@@ -1,0 +1,280 @@
+"""``Trainer``: mini-batch training in slices, so that a caller (the browser's worker, ``fit``) keeps control.
+
+One batch of B samples goes through the network as a matrix of B rows. For the last layer the loss gives
+dL/dZ directly (see :mod:`nn_impl.losses`); then, layer by layer from the output back to the input:
+
+    dW[i] = A[i].T @ dZ[i]            (n_i, n_{i+1}): the tutorial's dW = dL/dy · xᵀ, summed over the batch
+    db[i] = dZ[i].sum(axis=0)         (n_{i+1},)
+    dA[i] = dZ[i] @ W[i].T            (B, n_i): the tutorial's grad_out, computed with W *before* the update
+    dZ[i-1] = dA[i] * f'(Z[i-1])      the hidden activation's derivative, written from its output A[i]
+
+All gradients are computed before any weight changes, exactly as the tutorial's backward pass reads ``W``
+before updating it. Buffers for the activations and gradients are allocated once per Trainer and reused
+for every batch; ``np.matmul(..., out=...)`` writes into them without temporaries.
+"""
+
+import math
+import time
+
+import numpy as np
+
+from .activations import ACTIVATIONS
+from .augment import random_shifts
+from .losses import LOSSES
+from .optimizers import OPTIMIZERS
+from .schedules import SCHEDULES
+
+
+class TrainingDiverged(ArithmeticError):
+    """The loss became NaN or infinite; the model holds the last weights that gave a finite loss."""
+
+
+class Trainer:
+    """Trains ``model`` on (X, y) batch by batch; ``run(n)`` does the next n batches and reports.
+
+    X: (n_samples, n_features) or (n_samples, height, width); y: (n_samples,) integer labels.
+    validation_data: optional (X_val, y_val), scored at the end of every epoch.
+    epochs / schedule: override the model's (``partial_fit`` uses 1 epoch at a constant rate).
+    """
+
+    def __init__(self, model, X, y, validation_data=None, epochs=None, schedule=None):
+        X = model._check_X(X)
+        val = None
+        if validation_data is not None:
+            X_val, y_val = validation_data
+            X_val = model._check_X(X_val)
+            val = (X_val, model._check_y(y_val, len(X_val)))
+        if model.coefs_ is None:
+            y_int = model._check_y(y, len(X))
+            n_classes = max(2, int(y_int.max()) + 1, int(val[1].max()) + 1 if val is not None else 0)
+            model._initialize(X.shape[1], n_classes)
+            if val is not None and X_val.shape[1] != X.shape[1]:
+                raise ValueError(f"validation_data: X has {X_val.shape[1]} features, training X has {X.shape[1]}")
+        self.model = model
+        self._y = model._check_y(y, len(X))
+        self._val = val
+        # Scale once, up front: every epoch then reads ready floats (n_samples × n_features in model.dtype).
+        self._X = model._scale(X)
+        self._background = model._background()  # the value shifted-in pixels take
+        self.epochs = model.epochs if epochs is None else int(epochs)
+        self._schedule = SCHEDULES[model.schedule if schedule is None else schedule]
+        self.base_learning_rate = model.learning_rate
+        self._rng = model._rng
+
+        self.n_samples = len(self._X)
+        self.batch_size = min(model.batch_size, self.n_samples)
+        self.batches_per_epoch = math.ceil(self.n_samples / self.batch_size)
+        self._total_batches = self.epochs * self.batches_per_epoch
+
+        self._params = model.coefs_ + model.intercepts_  # the very arrays of the model: updates are in place
+        self._grads = [np.empty_like(p) for p in self._params]
+        self._last_finite = [p.copy() for p in self._params]
+        self._optimizer = OPTIMIZERS[model.solver](self._params, momentum=model.momentum)
+
+        sizes = [c.shape[0] for c in model.coefs_] + [model.coefs_[-1].shape[1]]
+        B, dtype = self.batch_size, model.dtype
+        self._batch_X = np.empty((B, sizes[0]), dtype=dtype)
+        self._A = [np.empty((B, n), dtype=dtype) for n in sizes[1:]]  # activations of layers 1..L
+        self._dA = [np.empty((B, n), dtype=dtype) for n in sizes[1:-1]]  # gradients w.r.t. hidden activations
+
+        self.epoch = 0  # completed epochs
+        self._batch_in_epoch = 0
+        self._order = None
+        self._epoch_loss = self._epoch_correct = self._epoch_seconds = 0.0
+        self._diverged = None
+
+    @property
+    def learning_rate(self):
+        """The rate the next batch uses: the base rate times the schedule's factor at this point of the fit."""
+        done = self.epoch * self.batches_per_epoch + self._batch_in_epoch
+        return self.base_learning_rate * self._schedule(done / self._total_batches)
+
+    def set_learning_rate(self, learning_rate):
+        """Change the base learning rate; takes effect at the next batch (the schedule still applies)."""
+        lr = float(learning_rate)
+        if not math.isfinite(lr) or lr <= 0:
+            raise ValueError(f"learning_rate: must be a finite number greater than 0, got {learning_rate}")
+        self.base_learning_rate = lr
+        self.model.learning_rate = lr
+
+    def run(self, n_batches):
+        """Train for up to ``n_batches`` batches, stopping early at the end of an epoch.
+
+        Returns a dict: ``status`` ("running", "epoch_end", "done" or "diverged"), ``loss`` (mean training
+        loss over these batches), ``batches``, ``samples``, ``epoch`` (completed epochs),
+        ``epoch_progress`` (fraction of the current epoch done), ``samples_per_s``, ``seconds``,
+        ``learning_rate``, ``message`` (why it diverged, else None), ``history`` (the epoch's dict when an
+        epoch ended in this call, else None).
+        """
+        n_batches = int(n_batches)
+        if n_batches < 1:
+            raise ValueError(f"n_batches: must be at least 1, got {n_batches}")
+        started = time.perf_counter()
+        loss_sum, samples, batches, history, status = 0.0, 0, 0, None, "running"
+        if self._diverged is not None:
+            status = "diverged"
+        elif self.epoch >= self.epochs:
+            status = "done"
+        while status == "running" and batches < n_batches:
+            if self._batch_in_epoch == 0:
+                self._start_epoch()
+            batch_loss, n = self._train_batch()
+            if batch_loss is None:
+                status = "diverged"
+                break
+            loss_sum += batch_loss * n
+            samples += n
+            batches += 1
+            if self._batch_in_epoch == self.batches_per_epoch:
+                self._epoch_seconds += time.perf_counter() - started
+                history = self._end_epoch()
+                if history is None:
+                    status = "diverged"
+                else:
+                    status = "done" if self.epoch >= self.epochs else "epoch_end"
+        seconds = time.perf_counter() - started
+        if history is None:
+            self._epoch_seconds += seconds
+        return {
+            "status": status,
+            "loss": loss_sum / samples if samples else None,
+            "batches": batches,
+            "samples": samples,
+            "epoch": self.epoch,
+            "epoch_progress": self._batch_in_epoch / self.batches_per_epoch,
+            "samples_per_s": samples / seconds if seconds > 0 else 0.0,
+            "seconds": seconds,
+            "learning_rate": self.learning_rate,
+            "message": self._diverged,
+            "history": history,
+        }
+
+    # --- one epoch ------------------------------------------------------------------------------------------
+
+    def _start_epoch(self):
+        model = self.model
+        self._order = self._rng.permutation(self.n_samples) if model.shuffle else None
+        self._epoch_loss = self._epoch_correct = self._epoch_seconds = 0.0
+
+    def _end_epoch(self):
+        """Close the epoch: check the weights, score the validation set, append to the model's history."""
+        if not all(np.isfinite(p).all() for p in self._params):
+            self._diverge("the weights became NaN or infinite after the last update")
+            return None
+        model = self.model
+        self.epoch += 1
+        self._batch_in_epoch = 0
+        entry = {
+            "epoch": len(model.history_) + 1,
+            "loss": self._epoch_loss / self.n_samples,
+            "train_accuracy": self._epoch_correct / self.n_samples,
+            "val_accuracy": model.score(*self._val) if self._val is not None else None,
+            "samples_per_s": self.n_samples / self._epoch_seconds if self._epoch_seconds > 0 else 0.0,
+            "seconds": self._epoch_seconds,
+            "learning_rate": self.learning_rate,
+        }
+        model.history_.append(entry)
+        model.loss_curve_.append(entry["loss"])
+        return entry
+
+    # --- one batch ------------------------------------------------------------------------------------------
+
+    def _next_batch(self):
+        """(X_batch (b, n_features), y_batch (b,)) for the next batch of the epoch, in the reused buffer."""
+        start = self._batch_in_epoch * self.batch_size
+        stop = min(start + self.batch_size, self.n_samples)
+        b = stop - start
+        if self._order is None:
+            X_batch, y_batch = self._X[start:stop], self._y[start:stop]
+        else:
+            rows = self._order[start:stop]
+            X_batch = np.take(self._X, rows, axis=0, out=self._batch_X[:b])
+            y_batch = self._y[rows]
+        if self.model.shift:
+            X_batch = random_shifts(X_batch, self.model.shift, self._rng, self._background,
+                                    out=self._batch_X[:b] if self._order is None else X_batch)
+        return X_batch, y_batch
+
+    def _train_batch(self):
+        """Forward, loss, backward and one optimiser step. Returns (loss, batch size), or (None, 0) if the
+        loss is not finite (the weights are then restored to the last finite ones)."""
+        X_batch, y_batch = self._next_batch()
+        lr = self.learning_rate
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected below, not warned about
+            A, Y_hat = self._forward(X_batch)
+            batch_loss = LOSSES[self.model.loss].value(Y_hat, y_batch)
+            if not math.isfinite(batch_loss):
+                self._diverge(f"the training loss became {batch_loss}")
+                return None, 0
+            for p, keep in zip(self._params, self._last_finite):
+                np.copyto(keep, p)  # these weights gave a finite loss: the state to fall back on
+            self._epoch_loss += batch_loss * len(y_batch)
+            self._epoch_correct += int(np.count_nonzero(Y_hat.argmax(axis=1) == y_batch))
+            self._backward(A, Y_hat, y_batch)
+            self._optimizer.step(self._params, self._grads, lr)
+        self._batch_in_epoch += 1
+        return batch_loss, len(y_batch)
+
+    def _forward(self, X_batch):
+        """Activations [A0 = X_batch, A1, ..., A_L = Y_hat] (views of the reused buffers) and Y_hat."""
+        model = self.model
+        hidden_forward, _ = ACTIVATIONS[model.activation]
+        b, n_layers = len(X_batch), len(model.coefs_)
+        A = [X_batch] + [buf[:b] for buf in self._A]
+        for i in range(n_layers):
+            np.matmul(A[i], model.coefs_[i], out=A[i + 1])
+            A[i + 1] += model.intercepts_[i]
+            if i < n_layers - 1:
+                hidden_forward(A[i + 1])
+        return A, LOSSES[model.loss].output(A[-1])
+
+    def _backward(self, A, Y_hat, y_batch):
+        """Fill ``self._grads`` ([dW_0..dW_{L-1}, db_0..db_{L-1}]) from the forward pass's activations.
+
+        Overwrites ``Y_hat`` (it becomes dL/dZ of the output layer) and the hidden-gradient buffers.
+        """
+        model = self.model
+        _, hidden_backward = ACTIVATIONS[model.activation]
+        coefs, n_layers = model.coefs_, len(model.coefs_)
+        dW, db = self._grads[:n_layers], self._grads[n_layers:]
+        dZ = LOSSES[model.loss].delta(Y_hat, y_batch)  # (b, n_classes), already averaged over the batch
+        for i in range(n_layers - 1, -1, -1):
+            np.matmul(A[i].T, dZ, out=dW[i])
+            np.sum(dZ, axis=0, out=db[i])
+            if model.weight_decay:
+                dW[i] += model.weight_decay * coefs[i]  # gradient of (λ/2)·‖W‖²; biases are not decayed
+            if i > 0:  # the input layer needs no gradient for its inputs
+                dA = self._dA[i - 1][: len(y_batch)]
+                np.matmul(dZ, coefs[i].T, out=dA)  # W before the update, as in the tutorial
+                dZ = hidden_backward(A[i], dA)
+
+    def loss_and_gradients(self, X, y):
+        """The objective and its gradients at the current weights, without changing them.
+
+        X: (b, n_features) raw inputs (scaled here as in training), b <= batch_size; y: (b,) labels.
+        Returns ``(objective, coef_grads, intercept_grads)``: the mean loss plus (λ/2)·Σ‖W‖² when
+        ``weight_decay`` λ > 0, and lists of copies shaped like ``coefs_`` and ``intercepts_``.
+        This is what the finite-difference tests check the backward pass against.
+        """
+        model = self.model
+        X = model._scale(model._check_X(X))
+        y = model._check_y(y, len(X))
+        if len(X) > self.batch_size:
+            raise ValueError(f"X: at most batch_size={self.batch_size} samples at once, got {len(X)}")
+        A, Y_hat = self._forward(X)
+        objective = LOSSES[model.loss].value(Y_hat, y)
+        if model.weight_decay:
+            objective += 0.5 * model.weight_decay * sum(float(np.sum(W.astype(np.float64) ** 2)) for W in model.coefs_)
+        self._backward(A, Y_hat, y)
+        n_layers = len(model.coefs_)
+        return objective, [g.copy() for g in self._grads[:n_layers]], [g.copy() for g in self._grads[n_layers:]]
+
+    def _diverge(self, reason):
+        for p, keep in zip(self._params, self._last_finite):
+            np.copyto(p, keep)
+        done = self.epoch * self.batches_per_epoch + self._batch_in_epoch
+        self._diverged = (
+            f"Training diverged at epoch {self.epoch + 1}, batch {self._batch_in_epoch + 1}: {reason}. "
+            f"The weights from the last finite step are kept. Try a smaller learning rate "
+            f"(this step used {self.base_learning_rate * self._schedule(done / self._total_batches):g})."
+        )

@@ -66,10 +66,17 @@ class Trainer:
         self.batches_per_epoch = math.ceil(self.n_samples / self.batch_size)
         self._total_batches = self.epochs * self.batches_per_epoch
 
-        self._params = model.coefs_ + model.intercepts_  # the very arrays of the model: updates are in place
-        self._grads = [np.empty_like(p) for p in self._params]
-        self._last_finite = [p.copy() for p in self._params]
-        self._optimizer = OPTIMIZERS[model.solver](self._params, momentum=model.momentum)
+        # All weights and biases live in ONE flat array, and model.coefs_ / intercepts_ become views into it;
+        # the gradients likewise. The optimiser then updates everything with a dozen NumPy calls per batch
+        # instead of a dozen per array (it was a third of the training time), and the divergence backup is
+        # one copy. The views are ordinary arrays of the documented shapes for everyone else.
+        self._flat_params, views = _flat_views(model.coefs_ + model.intercepts_, model.dtype)
+        n_layers = len(model.coefs_)
+        model.coefs_, model.intercepts_ = views[:n_layers], views[n_layers:]
+        self._params = views
+        self._flat_grads, self._grads = _flat_views(views, model.dtype, copy=False)
+        self._last_finite = self._flat_params.copy()
+        self._optimizer = OPTIMIZERS[model.solver]([self._flat_params], momentum=model.momentum)
 
         sizes = [c.shape[0] for c in model.coefs_] + [model.coefs_[-1].shape[1]]
         B, dtype = self.batch_size, model.dtype
@@ -158,7 +165,7 @@ class Trainer:
 
     def _end_epoch(self):
         """Close the epoch: check the weights, score the validation set, append to the model's history."""
-        if not all(np.isfinite(p).all() for p in self._params):
+        if not np.isfinite(self._flat_params).all():
             self._diverge("the weights became NaN or infinite after the last update")
             return None
         model = self.model
@@ -206,12 +213,11 @@ class Trainer:
             if not math.isfinite(batch_loss):
                 self._diverge(f"the training loss became {batch_loss}")
                 return None, 0
-            for p, keep in zip(self._params, self._last_finite):
-                np.copyto(keep, p)  # these weights gave a finite loss: the state to fall back on
+            np.copyto(self._last_finite, self._flat_params)  # they gave a finite loss: the state to fall back on
             self._epoch_loss += batch_loss * len(y_batch)
             self._epoch_correct += int(np.count_nonzero(Y_hat.argmax(axis=1) == y_batch))
             self._backward(A, Y_hat, y_batch)
-            self._optimizer.step(self._params, self._grads, lr)
+            self._optimizer.step([self._flat_params], [self._flat_grads], lr)
         self._batch_in_epoch += 1
         return batch_loss, len(y_batch)
 
@@ -240,7 +246,7 @@ class Trainer:
         dZ = LOSSES[model.loss].delta(Y_hat, y_batch)  # (b, n_classes), already averaged over the batch
         for i in range(n_layers - 1, -1, -1):
             np.matmul(A[i].T, dZ, out=dW[i])
-            np.sum(dZ, axis=0, out=db[i])
+            np.add.reduce(dZ, axis=0, out=db[i])
             if model.weight_decay:
                 dW[i] += model.weight_decay * coefs[i]  # gradient of (λ/2)·‖W‖²; biases are not decayed
             if i > 0:  # the input layer needs no gradient for its inputs
@@ -270,11 +276,24 @@ class Trainer:
         return objective, [g.copy() for g in self._grads[:n_layers]], [g.copy() for g in self._grads[n_layers:]]
 
     def _diverge(self, reason):
-        for p, keep in zip(self._params, self._last_finite):
-            np.copyto(p, keep)
+        np.copyto(self._flat_params, self._last_finite)
         done = self.epoch * self.batches_per_epoch + self._batch_in_epoch
         self._diverged = (
             f"Training diverged at epoch {self.epoch + 1}, batch {self._batch_in_epoch + 1}: {reason}. "
             f"The weights from the last finite step are kept. Try a smaller learning rate "
             f"(this step used {self.base_learning_rate * self._schedule(done / self._total_batches):g})."
         )
+
+
+def _flat_views(arrays, dtype, copy=True):
+    """(flat, views): one contiguous 1-D array and views of it shaped like ``arrays`` (values copied in
+    when ``copy``)."""
+    flat = np.empty(sum(a.size for a in arrays), dtype=dtype)
+    views, offset = [], 0
+    for a in arrays:
+        view = flat[offset:offset + a.size].reshape(a.shape)
+        if copy:
+            view[...] = a
+        views.append(view)
+        offset += a.size
+    return flat, views

@@ -172,4 +172,145 @@ class Session:
 
 
     # --- part 2: predict, carry, inspect (web issue 5) ---
-    pass
+
+    #: what ``inspect`` can compute; the page asks only for what it shows (the test images once, the rest per model)
+    INSPECT_PARTS = ("confusion", "explorer", "weights", "images")
+
+    def predict(self, image, shape):
+        """What the current model says about a drawing or a photo.
+
+        ``image``: the pixels, flat (canvas RGBA bytes arrive as a memoryview), reshaped to ``shape``: (H, W)
+        grey, (H, W, 3) RGB or (H, W, 4) RGBA, values 0..255, ink light or dark (``nn_impl.preprocess.to_mnist``).
+        Returns ``{"digit": int | None, "proba": float32 (n_classes,) | None, "input": float32 (28, 28) | None,
+        "model": name | None, "layer_sizes": [...] | None, "empty": bool}``. ``input`` is the MNIST-like image
+        the network is fed (0..255, white ink on black). An image without ink gives ``empty=True`` and no
+        digit: the page shows no prediction rather than a guess about a blank canvas. Without a model the
+        input is still shown, with ``digit`` None.
+        """
+        from .preprocess import EmptyDrawingError, to_mnist
+
+        pixels = _image_from(image, shape)
+        result = {"digit": None, "proba": None, "input": None, "empty": False, **self._model_info()}
+        try:
+            mnist_like = to_mnist(pixels)
+        except EmptyDrawingError:
+            result["empty"] = True
+            return result
+        result["input"] = mnist_like
+        if self.model is not None:
+            proba = self.model.predict_proba(mnist_like[np.newaxis])[0]
+            result["proba"] = proba.astype(np.float32)
+            result["digit"] = int(np.asarray(self.model.classes_)[int(np.argmax(proba))])
+        return result
+
+    def export(self):
+        """The current model as the bytes of a ``.npz`` model file (what ``nn_impl.load`` reads on CPython).
+
+        Returns ``{"bytes": uint8 (n_bytes,), "filename": str, "model": name, "layer_sizes": [...]}``.
+        """
+        import io
+
+        from .persist import save_model
+
+        if self.model is None:
+            raise ValueError("no model to export yet: train one (or wait for the pre-trained model) first")
+        buffer = io.BytesIO()
+        save_model(self.model, buffer)
+        info = self._model_info()
+        layers = "-".join(str(n) for n in info["layer_sizes"])
+        return {
+            "bytes": np.frombuffer(buffer.getvalue(), dtype=np.uint8),
+            "filename": f"nn_impl-{info['model']}-{layers}.npz",
+            **info,
+        }
+
+    def import_model(self, data):
+        """Make the model in ``data`` (the bytes of a ``.npz`` model file) the one that answers predictions.
+
+        Everything is checked before anything changes (``nn_impl.persist.load``): a bad file raises
+        ``ValueError`` saying what is wrong, and the current model keeps working. It must take 28×28 images.
+        A run in progress keeps its own model: training again makes that one answer again.
+        Returns ``{"model": "imported", "layer_sizes": [...], "test_accuracy": float | None}``.
+        """
+        from .persist import load
+
+        model = load(_as_bytes(data, "model file"))
+        if model.n_features_in_ != 28 * 28:
+            raise ValueError(
+                f"model file: the model takes {model.n_features_in_} inputs, but this page feeds it 28×28 = 784 "
+                "pixels; import a model trained on MNIST-sized images"
+            )
+        self.model = model
+        self.model_name = "imported"
+        accuracy = None
+        if self.dataset is not None:
+            accuracy = float(model.score(self.dataset["x_test"], self.dataset["y_test"]))
+        return {**self._model_info(), "test_accuracy": accuracy}
+
+    def inspect(self, parts=("confusion", "explorer", "weights")):
+        """Look inside the current model on the bundled test images; ``parts`` says what to compute.
+
+        * ``"images"``: ``{"x_test": uint8 (n, 28, 28), "y_test": uint8 (n,)}`` (the page asks once);
+        * ``"explorer"``: ``{"pred": (n,) int, "confidence": float32 (n,), "proba": float32 (n, n_classes)}``;
+        * ``"confusion"``: int (n_classes, n_classes), rows the true class (``nn_impl.inspect.confusion_matrix``);
+        * ``"weights"``: float32 (n_units, 28, 28) in [-1, 1], the first layer's units (``first_layer_images``).
+
+        Also returns ``model``, ``layer_sizes`` and ``accuracy`` (on those test images; None without a model).
+        """
+        from . import inspect as looking
+
+        self._require_data()
+        parts = [str(p) for p in (parts if isinstance(parts, (list, tuple)) else list(parts))]
+        unknown = sorted(set(parts) - set(self.INSPECT_PARTS))
+        if unknown:
+            raise ValueError(f"parts: unknown {unknown}; choose from {list(self.INSPECT_PARTS)}")
+        x_test, y_test = self.dataset["x_test"], self.dataset["y_test"]
+        result = {**self._model_info(), "accuracy": None}
+        if "images" in parts:
+            result["images"] = {"x_test": x_test, "y_test": y_test}
+        if self.model is None:
+            return result  # the images only: nothing to look inside yet
+        if "explorer" in parts or "confusion" in parts:
+            seen = looking.predictions(self.model, x_test)
+            n_classes = int(self.model.n_classes_)
+            result["accuracy"] = float(np.mean(seen["pred"] == y_test))
+            if "explorer" in parts:
+                result["explorer"] = {
+                    "pred": seen["pred"],
+                    "confidence": np.asarray(seen["confidence"], dtype=np.float32),
+                    "proba": np.asarray(seen["proba"], dtype=np.float32),
+                }
+            if "confusion" in parts:
+                result["confusion"] = looking.confusion_matrix(y_test, seen["pred"], n_classes)
+        if "weights" in parts:
+            result["weights"] = looking.first_layer_images(self.model)
+        return result
+
+    def _model_info(self):
+        """``{"model": name | None, "layer_sizes": [784, ..., 10] | None}`` of the model answering predictions."""
+        if self.model is None:
+            return {"model": None, "layer_sizes": None}
+        coefs = self.model.coefs_
+        return {"model": self.model_name, "layer_sizes": [int(coefs[0].shape[0])] + [int(c.shape[1]) for c in coefs]}
+
+
+# ``import`` is the protocol's request type but a Python keyword, so the method is ``import_model`` and the worker
+# finds it under the request's name through this alias (``getattr(session, "import")``).
+setattr(Session, "import", Session.import_model)
+
+
+def _image_from(image, shape):
+    """The pixels of ``image`` (flat bytes/memoryview/list or an array) as a uint8/float array of ``shape``."""
+    if image is None:
+        raise ValueError("image: no pixels were given")
+    try:
+        shape = tuple(int(n) for n in shape)
+    except (TypeError, ValueError):
+        raise ValueError(f"shape: expected a list like [height, width, 4], got {shape!r}") from None
+    if isinstance(image, (bytes, bytearray)):
+        pixels = np.frombuffer(image, dtype=np.uint8)
+    else:
+        pixels = np.asarray(image)  # a memoryview keeps its typed array's format (canvas RGBA: uint8)
+    if pixels.size != int(np.prod(shape)):
+        raise ValueError(f"image: {pixels.size} values do not fill shape {list(shape)}")
+    return pixels.reshape(shape)

@@ -1,0 +1,82 @@
+// The confusion matrix as a table: rows are the true digit, columns the predicted one, each cell the count of
+// test images, shaded by that count's share of its row (so a rare class's mistakes show as clearly as a
+// common one's). The diagonal (right answers) is blue, the mistakes red; counts are written in every cell.
+
+export class ConfusionView {
+  /** @param {HTMLTableElement} table filled in place  @param {HTMLElement} caption the summary line */
+  constructor(table, caption) {
+    this.table = table;
+    this.caption = caption;
+    this.counts = null;
+  }
+
+  /** `matrix`: {shape: [k, k], data: Int32Array} (Session.inspect's "confusion"), or null for "no model". */
+  show(matrix, modelDescription) {
+    if (!matrix) {
+      this.counts = null;
+      this.table.replaceChildren();
+      this.caption.textContent = "No model yet: train one or import one.";
+      return;
+    }
+    const k = matrix.shape[0];
+    const counts = Array.from({ length: k }, (_, r) => Array.from(matrix.data.subarray(r * k, (r + 1) * k)));
+    this.counts = counts;
+    const head = document.createElement("thead");
+    const headRow = document.createElement("tr");
+    headRow.append(cornerCell());
+    for (let c = 0; c < k; c++) headRow.append(headerCell(String(c), "col"));
+    head.append(headRow);
+    const body = document.createElement("tbody");
+    let total = 0;
+    let right = 0;
+    for (let r = 0; r < k; r++) {
+      const row = document.createElement("tr");
+      row.append(headerCell(String(r), "row"));
+      const rowTotal = counts[r].reduce((a, b) => a + b, 0);
+      for (let c = 0; c < k; c++) {
+        const n = counts[r][c];
+        total += n;
+        if (r === c) right += n;
+        const td = document.createElement("td");
+        td.textContent = String(n);
+        td.dataset.count = String(n);
+        const share = rowTotal ? n / rowTotal : 0;
+        td.title = `true ${r}, predicted ${c}: ${n} image${n === 1 ? "" : "s"} (${(share * 100).toFixed(1)} % of the ${r}s)`;
+        td.style.background = shade(share, r === c);
+        // dark cells get light text (contrast stays readable)
+        td.classList.toggle("dark", (r === c ? share : Math.sqrt(share)) > 0.55);
+        if (r === c) td.classList.add("diagonal");
+        row.append(td);
+      }
+      body.append(row);
+    }
+    this.table.replaceChildren(head, body);
+    const accuracy = total ? ((100 * right) / total).toFixed(2) : "–";
+    this.caption.textContent =
+      `${modelDescription}: ${right.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} test images ` +
+      `right (${accuracy} %). Rows: true digit; columns: predicted digit.`;
+  }
+}
+
+function cornerCell() {
+  const th = document.createElement("th");
+  th.className = "corner";
+  th.innerHTML = '<span class="visually-hidden">true digit ↓, predicted digit →</span><span aria-hidden="true">true ↓ pred →</span>';
+  return th;
+}
+
+function headerCell(text, scope) {
+  const th = document.createElement("th");
+  th.scope = scope;
+  th.textContent = text;
+  return th;
+}
+
+/** Background for a cell holding `share` of its row: blue on the diagonal, red off it, white at 0. */
+function shade(share, diagonal) {
+  // Mistakes are usually a few percent: a square root makes 1-5 % visible without saturating at 50 %.
+  const t = diagonal ? share : Math.min(1, Math.sqrt(share));
+  const [r, g, b] = diagonal ? [29, 78, 216] : [190, 18, 60];
+  const mix = (c) => Math.round(255 + (c - 255) * t);
+  return `rgb(${mix(r)}, ${mix(g)}, ${mix(b)})`;
+}

@@ -1,0 +1,149 @@
+// The test-set explorer: a page of test digits with the model's label and confidence, the wrong ones marked,
+// a "Misclassified only" filter, and a detail view (large image, probabilities, "Load into canvas").
+import { drawGrey } from "./pixels.js";
+import { ProbabilityBars } from "./probabilities.js";
+
+const PAGE_SIZE = 48;
+
+export class TestSetExplorer {
+  /**
+   * @param {HTMLElement} root the explorer's section (holds the elements with the ids used below)
+   * @param {(pixels: Uint8Array) => void} onLoadIntoCanvas called with a test digit's 784 pixels
+   */
+  constructor(root, onLoadIntoCanvas) {
+    const $ = (id) => root.querySelector(`#${id}`);
+    this.grid = $("explorer-grid");
+    this.status = $("explorer-status");
+    this.filter = $("explorer-wrong");
+    this.previousButton = $("explorer-previous");
+    this.nextButton = $("explorer-next");
+    this.detail = $("explorer-detail");
+    this.detailImage = $("explorer-detail-image");
+    this.detailText = $("explorer-detail-text");
+    this.detailBars = new ProbabilityBars($("explorer-detail-proba"));
+    this.loadButton = $("explorer-load");
+    this.images = null; // {data: Uint8Array (n*784), n}
+    this.labels = null; // Uint8Array (n,)
+    this.predictions = null; // {pred: Int32Array (n,), confidence: Float32Array (n,), proba: Float32Array (n*10)}
+    this.shown = []; // indices of the test images the filter lets through
+    this.page = 0;
+    this.selected = null;
+    this.filter.addEventListener("change", () => {
+      this.page = 0;
+      this.render();
+    });
+    this.previousButton.addEventListener("click", () => this._turn(-1));
+    this.nextButton.addEventListener("click", () => this._turn(1));
+    this.loadButton.addEventListener("click", () => {
+      if (this.selected !== null) onLoadIntoCanvas(this._pixels(this.selected));
+    });
+  }
+
+  /** The bundled test images ({shape: [n, 28, 28], data: Uint8Array}) and labels ({data: Uint8Array}). */
+  setImages(xTest, yTest) {
+    this.images = { data: xTest.data, n: xTest.shape[0] };
+    this.labels = yTest.data;
+    this.render();
+  }
+
+  /** The current model's answers on those images (Session.inspect's "explorer" part), or null: no model. */
+  setPredictions(explorer) {
+    this.predictions = explorer
+      ? { pred: explorer.pred.data, confidence: explorer.confidence.data, proba: explorer.proba.data,
+        nClasses: explorer.proba.shape[1] }
+      : null;
+    this.render();
+  }
+
+  _pixels(index) {
+    return this.images.data.subarray(index * 784, (index + 1) * 784);
+  }
+
+  _isWrong(index) {
+    return this.predictions !== null && this.predictions.pred[index] !== this.labels[index];
+  }
+
+  _turn(step) {
+    const pages = Math.max(1, Math.ceil(this.shown.length / PAGE_SIZE));
+    this.page = Math.min(pages - 1, Math.max(0, this.page + step));
+    this.render();
+  }
+
+  render() {
+    if (!this.images) return;
+    const n = this.images.n;
+    const wrongOnly = this.filter.checked && this.predictions !== null;
+    this.shown = [];
+    let nWrong = 0;
+    for (let i = 0; i < n; i++) {
+      const wrong = this._isWrong(i);
+      if (wrong) nWrong++;
+      if (!wrongOnly || wrong) this.shown.push(i);
+    }
+    const pages = Math.max(1, Math.ceil(this.shown.length / PAGE_SIZE));
+    this.page = Math.min(this.page, pages - 1);
+    const first = this.page * PAGE_SIZE;
+    const onPage = this.shown.slice(first, first + PAGE_SIZE);
+    const cells = onPage.map((i) => this._cell(i));
+    this.grid.replaceChildren(...cells);
+    const fmt = (v) => v.toLocaleString("en-US");
+    const range = onPage.length ? `${fmt(first + 1)}–${fmt(first + onPage.length)}` : "none";
+    const what = wrongOnly ? "misclassified test images" : "test images";
+    const wrongText = this.predictions ? `; ${fmt(nWrong)} misclassified of ${fmt(n)}` : "; no model yet";
+    this.status.textContent = `Showing ${range} of ${fmt(this.shown.length)} ${what}${wrongText}.`;
+    this.previousButton.disabled = this.page === 0;
+    this.nextButton.disabled = this.page >= pages - 1;
+    if (this.selected !== null) this._showDetail(this.selected);
+  }
+
+  _cell(index) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "digit-cell";
+    const canvas = document.createElement("canvas");
+    drawGrey(canvas, this._pixels(index));
+    canvas.setAttribute("aria-hidden", "true");
+    const caption = document.createElement("span");
+    caption.className = "digit-caption";
+    const truth = this.labels[index];
+    button.dataset.index = String(index);
+    button.dataset.true = String(truth);
+    let label = `Test image ${index + 1}, labelled ${truth}`;
+    if (this.predictions) {
+      const pred = this.predictions.pred[index];
+      const confidence = Math.round(this.predictions.confidence[index] * 100);
+      button.dataset.pred = String(pred);
+      caption.textContent = `${pred} · ${confidence}%`;
+      label += `: predicted ${pred} (${confidence} %)`;
+      if (pred !== truth) {
+        button.classList.add("wrong");
+        caption.textContent += ` ✗${truth}`; // the mark is a symbol and a colour, not colour alone
+        label += ", wrong";
+      }
+    } else {
+      caption.textContent = `label ${truth}`;
+    }
+    button.setAttribute("aria-label", label);
+    button.append(canvas, caption);
+    button.addEventListener("click", () => this._showDetail(index));
+    return button;
+  }
+
+  _showDetail(index) {
+    this.selected = index;
+    this.detail.hidden = false;
+    drawGrey(this.detailImage, this._pixels(index));
+    const truth = this.labels[index];
+    if (this.predictions) {
+      const pred = this.predictions.pred[index];
+      const k = this.predictions.nClasses;
+      const verdict = pred === truth ? "right" : "wrong";
+      this.detailText.textContent =
+        `Test image ${index + 1}: labelled ${truth}, the model says ${pred} (${verdict}).`;
+      this.detailBars.show(this.predictions.proba.subarray(index * k, (index + 1) * k));
+    } else {
+      this.detailText.textContent = `Test image ${index + 1}: labelled ${truth}. No model has looked at it yet.`;
+      this.detailBars.show(null);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+// Carry the model: "Export model" downloads the current model as the .npz file nn_impl.load reads on CPython;
+// "Import model" loads such a file (saved by the CLI or by this page). Python checks every file
+// (nn_impl.persist.load) before anything changes, so a bad file only produces a message.
+
+// The same cap as nn_impl.persist.MAX_FILE_BYTES: refuse a huge file before reading it into the tab at all.
+export const MAX_FILE_BYTES = 64 * 2 ** 20;
+
+export class ModelIO {
+  /**
+   * @param {{exportButton: HTMLButtonElement, importInput: HTMLInputElement, message: HTMLElement}} elements
+   * @param client the WorkerClient
+   * @param {(reply: object, fileName: string) => void} onImported called after a successful import
+   */
+  constructor({ exportButton, importInput, message }, client, onImported) {
+    this.exportButton = exportButton;
+    this.importInput = importInput;
+    this.message = message;
+    this.client = client;
+    this.onImported = onImported;
+    this.busy = false;
+    this.lastDownload = null; // {filename, bytes}: the tests compare it with what CPython loads
+    exportButton.addEventListener("click", () => this.exportModel());
+    importInput.addEventListener("change", () => {
+      const file = importInput.files && importInput.files[0];
+      importInput.value = ""; // choosing the same file again must fire "change" again
+      if (file) this.importModel(file);
+    });
+  }
+
+  say(text, kind = "info") {
+    this.message.textContent = text;
+    this.message.dataset.kind = kind;
+  }
+
+  async exportModel() {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const reply = await this.client.request("export");
+      const bytes = reply.bytes.data;
+      const blob = new Blob([bytes], { type: "application/octet-stream" });
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement("a");
+      link.href = url;
+      link.download = reply.filename;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      // Revoke later: the download reads the blob after click() returns.
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      this.lastDownload = { filename: reply.filename, bytes };
+      this.say(`Exported ${reply.filename} (${formatBytes(bytes.byteLength)}). ` +
+        "Load it on CPython with nn_impl.load(path).");
+    } catch (err) {
+      this.say(`Export failed: ${err.message}`, "error");
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async importModel(file) {
+    if (this.busy) return;
+    this.busy = true;
+    const keep = "The current model keeps answering.";
+    try {
+      if (file.size > MAX_FILE_BYTES) {
+        this.say(`Could not import ${file.name}: it is ${formatBytes(file.size)}, larger than the ` +
+          `${MAX_FILE_BYTES / 2 ** 20} MiB a model file may have; is it a model file? ${keep}`, "error");
+        return;
+      }
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const reply = await this.client.request("import", { data: bytes }, [bytes.buffer]);
+      const layers = reply.layer_sizes.join("-");
+      const accuracy = reply.test_accuracy == null ? "" : `, ${(reply.test_accuracy * 100).toFixed(2)} % on the test images`;
+      this.say(`Imported ${file.name}: a ${layers} network${accuracy}. It answers predictions now.`);
+      this.onImported(reply, file.name);
+    } catch (err) {
+      // Python's message names the problem (truncated, not an npz, shapes, NaN, pickle...); "model file:"
+      // is its generic name for the bytes, the visitor knows the file by its own name.
+      const text = err.message.replace(/^model file: /, "");
+      this.say(`Could not import ${file.name}: ${text} ${keep}`, "error");
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+function formatBytes(n) {
+  if (n < 1024) return `${n} bytes`;
+  if (n < 2 ** 20) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 2 ** 20).toFixed(1)} MiB`;
+}

@@ -1,0 +1,265 @@
+// Part 2 of the page: draw a digit and see what the network thinks, look inside the model, carry it to and
+// from CPython. main.js (part 1) calls initPart2({client, bus}) once; everything Python does here goes through
+// the worker requests predict, inspect, export and import (Session methods, see nn_impl/session.py).
+//
+// Bus events listened to (ARCHITECTURE.md): "ready" (worker loaded; a fresh session), "state", "epoch"
+// (refresh the inspection and the prediction as the network learns), "model-changed" (which model answers).
+// Dispatched: "model-changed" {name: "imported"} after an import.
+import { DrawingPad } from "./draw.js";
+import { ProbabilityBars } from "./probabilities.js";
+import { drawGrey } from "./pixels.js";
+import { TestSetExplorer } from "./explorer.js";
+import { ConfusionView } from "./confusion.js";
+import { WeightsView } from "./weights_view.js";
+import { ModelIO } from "./model_io.js";
+
+// While a stroke goes on, at most one prediction per PREDICT_INTERVAL_MS (and never two in flight): the worker
+// keeps up and the bars follow the pen. The stroke's end is always predicted, at once.
+const PREDICT_INTERVAL_MS = 60;
+// While training, a drawing on the pad is re-classified this often, so its answer changes as the network learns.
+const TRAINING_REFRESH_MS = 1000;
+
+const MODEL_NAMES = {
+  "pre-trained": "the pre-trained model",
+  training: "the network being trained",
+  imported: "the imported model",
+};
+
+/** "the pre-trained model (784-64-32-10)" from a reply's {model, layer_sizes}. */
+function describeModel(reply) {
+  if (!reply || !reply.model) return "no model yet: train one or import one";
+  const name = MODEL_NAMES[reply.model] || reply.model;
+  return reply.layer_sizes ? `${name} (${reply.layer_sizes.join("-")})` : name;
+}
+
+const appState = () => document.body.dataset.state;
+const workerUsable = () => ["ready", "training", "paused"].includes(appState());
+
+export function initPart2({ client, bus }) {
+  const $ = (id) => document.getElementById(id);
+  const view = {
+    digit: $("predicted-digit"),
+    confidence: $("prediction-confidence"),
+    answering: $("model-answering"),
+    networkInput: $("network-input"),
+    message: $("draw-message"),
+    bars: new ProbabilityBars($("proba-bars")),
+  };
+  const pad = new DrawingPad($("draw-canvas"), pictureChanged);
+  const explorer = new TestSetExplorer($("inspect"), (pixels) => pad.loadDigit(pixels));
+  const confusion = new ConfusionView($("confusion"), $("confusion-caption"));
+  const weights = new WeightsView($("weights-grid"), $("weights-caption"));
+  const modelIO = new ModelIO(
+    { exportButton: $("btn-export"), importInput: $("import-file"), message: $("model-io-message") },
+    client,
+    () => bus.dispatchEvent(new CustomEvent("model-changed", { detail: { name: "imported" } })),
+  );
+
+  // --- prediction ------------------------------------------------------------------------------------------
+
+  // `version` counts changes of the picture; a reply is shown only if no Clear came after its request, and the
+  // timings measure stroke end -> bars updated (window.nnImpl.part2.timings; bench/bench_predict.py reads them).
+  const predict = {
+    version: 0, clearedAt: 0, shown: 0, inFlight: false, wanted: false, timer: null, lastSent: -Infinity,
+    strokeEnd: null, timings: [], count: 0,
+  };
+
+  function pictureChanged(reason) {
+    predict.version++;
+    if (reason === "clear") {
+      predict.clearedAt = predict.version;
+      predict.wanted = false;
+      predict.strokeEnd = null;
+      showNoPrediction("Draw a digit above.");
+      return;
+    }
+    if (reason === "end") predict.strokeEnd = { version: predict.version, t: performance.now() };
+    requestPrediction(reason === "stroke" ? PREDICT_INTERVAL_MS : 0);
+  }
+
+  function requestPrediction(delay) {
+    predict.wanted = true;
+    if (predict.inFlight) return; // sent when the reply comes back
+    if (predict.timer !== null) {
+      if (delay > 0) return; // already scheduled
+      clearTimeout(predict.timer);
+      predict.timer = null;
+    }
+    const wait = Math.max(0, predict.lastSent + delay - performance.now());
+    if (wait === 0) sendPrediction();
+    else predict.timer = setTimeout(() => {
+      predict.timer = null;
+      sendPrediction();
+    }, wait);
+  }
+
+  async function sendPrediction() {
+    if (predict.inFlight || !predict.wanted) return;
+    if (!workerUsable()) return; // "ready" sends it
+    predict.wanted = false;
+    if (pad.empty) {
+      showNoPrediction("Draw a digit above.");
+      return;
+    }
+    predict.inFlight = true;
+    predict.lastSent = performance.now();
+    const version = predict.version;
+    const { pixels, shape } = pad.pixels();
+    try {
+      const reply = await client.request("predict", { image: pixels, shape }, [pixels.buffer]);
+      if (version > predict.clearedAt) showPrediction(reply, version);
+    } catch (err) {
+      if (!client.dead) view.message.textContent = `Could not classify the picture: ${err.message}`;
+    } finally {
+      predict.inFlight = false;
+      if (predict.wanted) requestPrediction(pad.drawing ? PREDICT_INTERVAL_MS : 0);
+    }
+  }
+
+  function showNoPrediction(message) {
+    view.digit.textContent = "";
+    view.confidence.textContent = "";
+    view.bars.show(null);
+    drawGrey(view.networkInput, new Uint8Array(784));
+    view.message.textContent = message;
+    delete view.digit.dataset.version;
+  }
+
+  function showPrediction(reply, version) {
+    view.answering.textContent = describeModel(reply);
+    if (reply.empty) {
+      showNoPrediction("No ink found: draw a digit (or open a photo of one).");
+    } else {
+      drawGrey(view.networkInput, reply.input.data);
+      if (reply.digit === null || reply.digit === undefined) {
+        view.digit.textContent = "";
+        view.confidence.textContent = "";
+        view.bars.show(null);
+        view.message.textContent = "No model answers yet: train one or import one.";
+      } else {
+        const proba = reply.proba.data;
+        view.digit.textContent = String(reply.digit);
+        view.confidence.textContent = `${(proba[reply.digit] * 100).toFixed(1)} % sure`;
+        view.bars.show(proba);
+        view.message.textContent = "";
+      }
+    }
+    predict.count++;
+    predict.shown = version;
+    view.digit.dataset.version = String(version);
+    if (predict.strokeEnd && version >= predict.strokeEnd.version) {
+      predict.timings.push(performance.now() - predict.strokeEnd.t);
+      predict.strokeEnd = null;
+    }
+  }
+
+  $("btn-clear").addEventListener("click", () => pad.clear());
+
+  $("open-image").addEventListener("change", async (event) => {
+    const input = event.target;
+    const file = input.files && input.files[0];
+    input.value = "";
+    if (!file) return;
+    try {
+      const bitmap = await createImageBitmap(file);
+      pad.loadPhoto(bitmap);
+      bitmap.close();
+      view.message.textContent = `Showing ${file.name}; drawing on the pad replaces it.`;
+    } catch (err) {
+      view.message.textContent = `Could not open ${file.name}: the browser cannot read it as an image.`;
+    }
+  });
+
+  // --- inspection ------------------------------------------------------------------------------------------
+
+  const inspection = { wanted: new Set(), running: false };
+
+  async function refreshInspection(parts) {
+    for (const p of parts) inspection.wanted.add(p);
+    if (inspection.running || !workerUsable()) return;
+    inspection.running = true;
+    try {
+      while (inspection.wanted.size > 0 && workerUsable()) {
+        const asked = [...inspection.wanted];
+        inspection.wanted.clear();
+        let reply;
+        try {
+          reply = await client.request("inspect", { parts: asked });
+        } catch (err) {
+          if (!client.dead) confusion.caption.textContent = `Could not inspect the model: ${err.message}`;
+          break;
+        }
+        showInspection(reply);
+      }
+    } finally {
+      inspection.running = false;
+    }
+  }
+
+  function showInspection(reply) {
+    const description = describeModel(reply);
+    const capitalised = description.charAt(0).toUpperCase() + description.slice(1);
+    view.answering.textContent = description;
+    if (reply.images) explorer.setImages(reply.images.x_test, reply.images.y_test);
+    if (!reply.model) {
+      explorer.setPredictions(null);
+      confusion.show(null);
+      weights.show(null);
+      return;
+    }
+    if (reply.explorer) explorer.setPredictions(reply.explorer);
+    if (reply.confusion) confusion.show(reply.confusion, capitalised);
+    if (reply.weights) weights.show(reply.weights, capitalised);
+  }
+
+  const MODEL_PARTS = ["confusion", "explorer", "weights"];
+
+  // --- what the page's state allows ------------------------------------------------------------------------
+
+  function updateButtons() {
+    const state = appState();
+    $("btn-export").disabled = !workerUsable();
+    // Import replaces the answering model; during a run the trainer would take over again at the next
+    // slice, so importing waits until the run has stopped or finished.
+    const importInput = $("import-file");
+    importInput.disabled = state !== "ready";
+    importInput.closest("label").classList.toggle("disabled", importInput.disabled);
+    const openInput = $("open-image");
+    openInput.disabled = !workerUsable();
+    openInput.closest("label").classList.toggle("disabled", openInput.disabled);
+  }
+
+  bus.addEventListener("state", () => {
+    updateButtons();
+    if (workerUsable() && predict.wanted) requestPrediction(0);
+  });
+  bus.addEventListener("ready", () => {
+    updateButtons();
+    refreshInspection(["images", ...MODEL_PARTS]);
+    if (!pad.empty) requestPrediction(0);
+    else showNoPrediction("Draw a digit above.");
+  });
+  bus.addEventListener("model-changed", (event) => {
+    const name = event.detail && event.detail.name;
+    // the layer sizes come with the next reply (a new model may have other layers)
+    if (name) view.answering.textContent = describeModel({ model: name });
+    refreshInspection(MODEL_PARTS);
+    if (!pad.empty) requestPrediction(0);
+  });
+  bus.addEventListener("epoch", () => {
+    refreshInspection(MODEL_PARTS);
+    if (!pad.empty) requestPrediction(0);
+  });
+  setInterval(() => {
+    if (appState() === "training" && !pad.empty && !pad.drawing) requestPrediction(0);
+  }, TRAINING_REFRESH_MS);
+
+  updateButtons();
+  showNoPrediction("Draw a digit above.");
+  view.answering.textContent = "loading…";
+
+  // For the tests and the benchmark, which drive the page (main.js exposes part 1 the same way).
+  const api = { pad, predict, explorer, confusion, weights, modelIO, refreshInspection };
+  window.nnImpl = Object.assign(window.nnImpl || {}, { part2: api });
+  return api;
+}

@@ -17,7 +17,7 @@ export class DrawingPad {
     this.ctx = canvas.getContext("2d", { willReadFrequently: true });
     this.onChange = onChange;
     this.empty = true;
-    this.photo = null; // {pixels: Uint8ClampedArray, width, height} while a photo is shown instead of a drawing
+    this.photo = null; // {pixels: Uint8ClampedArray, width, height, name} while a photo is shown, not a drawing
     this._pointer = null; // id of the pointer drawing now (one at a time: a palm must not add strokes)
     this._last = null;
     // MNIST strokes are ~2-3 px wide in a digit ~20 px tall. A digit drawn to fill this canvas is scaled
@@ -81,7 +81,7 @@ export class DrawingPad {
    * its background (paper), which the preprocessing needs to find the ink. Large photos are scaled so that their
    * longer side is at most `maxSide` pixels (plenty for a 20×20 digit, and quick to send).
    */
-  loadPhoto(bitmap, maxSide = 800) {
+  loadPhoto(bitmap, name = "the image", maxSide = 800) {
     this.clear(false);
     const scale = Math.min(1, maxSide / Math.max(bitmap.width, bitmap.height));
     const width = Math.max(1, Math.round(bitmap.width * scale));
@@ -91,7 +91,7 @@ export class DrawingPad {
     full.height = height;
     const fctx = full.getContext("2d", { willReadFrequently: true });
     fctx.drawImage(bitmap, 0, 0, width, height);
-    this.photo = { pixels: fctx.getImageData(0, 0, width, height).data, width, height };
+    this.photo = { pixels: fctx.getImageData(0, 0, width, height).data, width, height, name };
     // On the pad, the photo fitted and centred, for the visitor to see what is being classified.
     const fit = Math.min(this.canvas.width / width, this.canvas.height / height);
     const w = width * fit;

@@ -141,7 +141,7 @@ export function initPart2({ client, bus }) {
         view.digit.textContent = String(reply.digit);
         view.confidence.textContent = `${(proba[reply.digit] * 100).toFixed(1)} % sure`;
         view.bars.show(proba);
-        view.message.textContent = "";
+        view.message.textContent = photoNote();
       }
     }
     predict.count++;
@@ -153,6 +153,10 @@ export function initPart2({ client, bus }) {
     }
   }
 
+  function photoNote() {
+    return pad.photo ? `Showing ${pad.photo.name}; drawing on the pad replaces it.` : "";
+  }
+
   $("btn-clear").addEventListener("click", () => pad.clear());
 
   $("open-image").addEventListener("change", async (event) => {
@@ -162,9 +166,9 @@ export function initPart2({ client, bus }) {
     if (!file) return;
     try {
       const bitmap = await createImageBitmap(file);
-      pad.loadPhoto(bitmap);
+      pad.loadPhoto(bitmap, file.name);
       bitmap.close();
-      view.message.textContent = `Showing ${file.name}; drawing on the pad replaces it.`;
+      view.message.textContent = photoNote();
     } catch (err) {
       view.message.textContent = `Could not open ${file.name}: the browser cannot read it as an image.`;
     }
@@ -172,7 +176,7 @@ export function initPart2({ client, bus }) {
 
   // --- inspection ------------------------------------------------------------------------------------------
 
-  const inspection = { wanted: new Set(), running: false };
+  const inspection = { wanted: new Set(), running: false, count: 0 }; // count: replies shown (tests wait on it)
 
   async function refreshInspection(parts) {
     for (const p of parts) inspection.wanted.add(p);
@@ -190,6 +194,7 @@ export function initPart2({ client, bus }) {
           break;
         }
         showInspection(reply);
+        inspection.count++;
       }
     } finally {
       inspection.running = false;
@@ -259,7 +264,7 @@ export function initPart2({ client, bus }) {
   view.answering.textContent = "loading…";
 
   // For the tests and the benchmark, which drive the page (main.js exposes part 1 the same way).
-  const api = { pad, predict, explorer, confusion, weights, modelIO, refreshInspection };
+  const api = { pad, predict, inspection, explorer, confusion, weights, modelIO, refreshInspection };
   window.nnImpl = Object.assign(window.nnImpl || {}, { part2: api });
   return api;
 }

@@ -68,6 +68,7 @@ export class ModelIO {
           `${MAX_FILE_BYTES / 2 ** 20} MiB a model file may have; is it a model file? ${keep}`, "error");
         return;
       }
+      this.say(`Importing ${file.name}…`);
       const bytes = new Uint8Array(await file.arrayBuffer());
       const reply = await this.client.request("import", { data: bytes }, [bytes.buffer]);
       const layers = reply.layer_sizes.join("-");

@@ -1,0 +1,131 @@
+"""Inspect the model (issue 5): the test-set explorer and its misclassified filter, the confusion matrix, the
+first layer's weights; all computed for the pre-trained model and refreshed after each epoch of training."""
+
+import re
+
+import numpy as np
+import pytest
+
+from _page_helpers import button, train_to_end
+from _part2_helpers import (
+    inspections, open_part2, page_predictions, predicted_digit, site_dataset, wait_inspections,
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app(page, site_url):
+    open_part2(page, site_url)
+    return page
+
+
+def confusion_counts(page):
+    """The 10×10 counts as the table shows them (rows: true digit, columns: predicted)."""
+    cells = page.get_by_label("Confusion matrix", exact=True).locator("tbody tr")
+    rows = [cells.nth(r).locator("td").all_inner_texts() for r in range(cells.count())]
+    return np.array([[int(v) for v in row] for row in rows])
+
+
+def shown_cells(page):
+    """(index, true label, predicted label) of every digit on the explorer's current page."""
+    return page.evaluate("""() => [...document.querySelectorAll('#explorer-grid .digit-cell')].map(
+        (b) => [Number(b.dataset.index), Number(b.dataset.true), b.dataset.pred === undefined ? null : Number(b.dataset.pred),
+                b.classList.contains('wrong')])""")
+
+
+def test_confusion_matrix_counts_add_up_to_the_test_images(app, site_url):
+    dataset = site_dataset(site_url)
+    counts = confusion_counts(app)
+    assert counts.shape == (10, 10)
+    assert counts.sum() == len(dataset["y_test"])
+    # each row holds every test image of that digit
+    np.testing.assert_array_equal(counts.sum(axis=1), np.bincount(dataset["y_test"], minlength=10))
+    # and agrees with the explorer, image by image
+    pred, _ = page_predictions(app)
+    expected = np.zeros((10, 10), int)
+    np.add.at(expected, (dataset["y_test"], pred), 1)
+    np.testing.assert_array_equal(counts, expected)
+    caption = app.locator("#confusion-caption").inner_text()
+    assert "pre-trained" in caption and f"{np.trace(counts):,} of {counts.sum():,}" in caption
+    # colour-scaled: the diagonal's most common cell is darker than an empty cell
+    backgrounds = app.evaluate("""() => [...document.querySelectorAll('#confusion td')].map(
+        (td) => getComputedStyle(td).backgroundColor)""")
+    assert len(set(backgrounds)) > 5
+
+
+def test_misclassified_only_shows_only_wrong_predictions(app):
+    cells = shown_cells(app)
+    assert len(cells) == 48 and all(pred is not None for _, _, pred, _ in cells)
+    counts = confusion_counts(app)
+    n_wrong = int(counts.sum() - np.trace(counts))
+    assert n_wrong > 0
+    status = app.locator("#explorer-status")
+    assert f"{n_wrong:,} misclassified" in status.inner_text()
+    app.get_by_label("Misclassified only", exact=True).check()
+    seen = []
+    while True:
+        cells = shown_cells(app)
+        assert cells and all(truth != pred and wrong for _, truth, pred, wrong in cells)
+        seen += [index for index, _, _, _ in cells]
+        if button(app, "Next page").is_disabled():
+            break
+        button(app, "Next page").click()
+    assert len(seen) == len(set(seen)) == n_wrong  # every wrong one, once
+    assert status.inner_text().startswith("Showing") and f"of {n_wrong:,} misclassified test images" in status.inner_text()
+    app.get_by_label("Misclassified only", exact=True).uncheck()
+    assert any(not wrong for _, _, _, wrong in shown_cells(app))
+
+
+def test_clicking_a_digit_enlarges_it_and_loads_it_into_the_canvas(app):
+    pred, proba = page_predictions(app)
+    sure = int(np.flatnonzero(proba.max(axis=1) > 0.99)[0])
+    assert sure < 48, "the first page holds a digit the model is sure about"
+    app.locator(f'#explorer-grid .digit-cell[data-index="{sure}"]').click()
+    detail = app.locator("#explorer-detail")
+    assert detail.is_visible()
+    assert f"the model says {pred[sure]}" in app.locator("#explorer-detail-text").inner_text()
+    shown = [float(v) for v in app.locator("#explorer-detail-proba .prob-row").evaluate_all(
+        "rows => rows.map((r) => r.dataset.p)")]
+    np.testing.assert_allclose(shown, proba[sure], rtol=1e-6)
+    before = app.evaluate("window.nnImpl.part2.predict.count")
+    button(app, "Load into canvas").click()
+    app.wait_for_function(f"window.nnImpl.part2.predict.count > {before} && !window.nnImpl.part2.predict.inFlight")
+    # preprocessing an MNIST digit again gives (nearly) the same image, so the same answer
+    assert predicted_digit(app) == str(pred[sure])
+
+
+def test_first_layer_weights_are_shown_as_28x28_images(app):
+    grid = app.locator("#weights-grid canvas")
+    match = re.search(r"(\d+) units in the first hidden layer", app.locator("#weights-caption").inner_text())
+    assert match and grid.count() == min(int(match.group(1)), 256)
+    sizes = grid.evaluate_all("cs => cs.map((c) => [c.width, c.height])")
+    assert all(s == [28, 28] for s in sizes)
+    # not blank: weights have both signs, so each image holds reds and blues
+    colours = grid.first.evaluate("""(c) => { const d = c.getContext('2d').getImageData(0, 0, 28, 28).data;
+        let red = 0, blue = 0; for (let i = 0; i < d.length; i += 4) { if (d[i] > d[i + 2] + 30) red++;
+        if (d[i + 2] > d[i] + 30) blue++; } return [red, blue]; }""")
+    assert colours[0] > 0 and colours[1] > 0
+
+
+def test_inspection_is_refreshed_after_each_epoch_of_training(app):
+    before_weights = app.locator("#weights-grid canvas").count()
+    app.get_by_label("Hidden layers", exact=True).fill("20")
+    app.get_by_label("Training samples", exact=True).fill("3000")
+    app.get_by_label("Epochs", exact=True).fill("3")
+    epochs_seen = []
+    app.expose_function("noteEpoch", lambda epoch: epochs_seen.append(epoch))
+    app.evaluate("window.nnImpl.bus.addEventListener('epoch', (e) => window.noteEpoch(e.detail.epoch))")
+    count = inspections(app)
+    train_to_end(app)
+    assert len(epochs_seen) == 3
+    wait_inspections(app, count + 1)
+    app.wait_for_function("!window.nnImpl.part2.inspection.running")
+    # after the run: the matrix and the weights are the trained network's
+    assert "being trained (784-20-10)" in app.locator("#confusion-caption").inner_text()
+    assert app.locator("#weights-grid canvas").count() == 20 != before_weights
+    counts = confusion_counts(app)
+    accuracy = float(re.search(r"([\d.]+) %", app.get_by_label("Test accuracy", exact=True).inner_text()).group(1))
+    assert abs(100 * np.trace(counts) / counts.sum() - accuracy) < 0.01
+    # each epoch asked for a refresh (coalesced when they come faster than the inspection)
+    assert inspections(app) >= count + 2

@@ -9,6 +9,7 @@ would be one more download). PNG is zlib-compressed scanlines, each prefixed by 
 decoder below is the specification's own description (https://www.w3.org/TR/png/ §7-9) written out.
 """
 
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -105,7 +106,7 @@ def decode_netpbm(data, name="<bytes>"):
             raise ValueError(f"{name}: truncated: {len(data) - pos} bytes of pixels, {need} expected")
         values = np.frombuffer(data, dtype=dtype, count=count, offset=pos).astype(np.int64)
     else:
-        body = data[pos:].split(b"#")[0] if b"#" in data[pos:] else data[pos:]
+        body = re.sub(rb"#[^\n]*", b" ", data[pos:])  # comments may appear anywhere in the text formats
         try:
             values = np.array(body.split()[:count], dtype=np.int64)
         except ValueError:

@@ -1,0 +1,207 @@
+"""Reading image files: PNG through our own decoder (checked against a tiny independent encoder), PGM/PPM, .npy."""
+
+import struct
+import zlib
+
+import numpy as np
+import pytest
+
+from nn_impl import images
+
+COLOUR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}  # channels -> PNG colour type (grey, grey+alpha, RGB, RGBA)
+
+
+def _chunk(kind, body):
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def _paeth(a, b, c):
+    p = a + b - c
+    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+    return a if pa <= pb and pa <= pc else b if pb <= pc else c
+
+
+def _filter_row(kind, row, prior, bpp):
+    """PNG's forward filter for one scanline (a list of ints), straight from the specification's table."""
+    out = []
+    for i, x in enumerate(row):
+        a = row[i - bpp] if i >= bpp else 0
+        b = prior[i]
+        c = prior[i - bpp] if i >= bpp else 0
+        predictor = [0, a, b, (a + b) // 2, _paeth(a, b, c)][kind]
+        out.append((x - predictor) % 256)
+    return out
+
+
+def encode_png(pixels, filters=(0,), colour_type=None, interlace=0, depth=8, extra_chunks=(), palette=None):
+    """A minimal PNG encoder: pixels uint8 (H, W) or (H, W, C); row r uses filters[r % len(filters)]."""
+    pixels = np.asarray(pixels, dtype=np.uint8)
+    height, width = pixels.shape[:2]
+    channels = 1 if pixels.ndim == 2 else pixels.shape[2]
+    if colour_type is None:
+        colour_type = COLOUR_TYPES[channels]
+    rows = pixels.reshape(height, width * channels).tolist()
+    raw = bytearray()
+    prior = [0] * (width * channels)
+    for r, row in enumerate(rows):
+        kind = filters[r % len(filters)]
+        raw.append(kind)
+        raw.extend(_filter_row(kind, row, prior, channels))
+        prior = row
+    header = struct.pack(">IIBBBBB", width, height, depth, colour_type, 0, 0, interlace)
+    body = _chunk(b"IHDR", header)
+    if palette is not None:
+        body += _chunk(b"PLTE", np.asarray(palette, dtype=np.uint8).tobytes())
+    for kind, data in extra_chunks:
+        body += _chunk(kind, data)
+    return images.PNG_SIGNATURE + body + _chunk(b"IDAT", zlib.compress(bytes(raw))) + _chunk(b"IEND", b"")
+
+
+def _random_image(shape, seed=0):
+    return np.random.default_rng(seed).integers(0, 256, shape, dtype=np.uint8)
+
+
+@pytest.mark.parametrize("channels", [1, 3, 4])
+@pytest.mark.parametrize("filters", [(0,), (1,), (2,), (3,), (4,), (0, 1, 2, 3, 4)])
+def test_png_round_trip_every_filter(channels, filters):
+    shape = (7, 9) if channels == 1 else (7, 9, channels)
+    pixels = _random_image(shape, seed=channels)
+    np.testing.assert_array_equal(images.decode_png(encode_png(pixels, filters)), pixels)
+
+
+def test_png_grey_alpha_becomes_rgba():
+    pixels = _random_image((5, 4, 2))
+    out = images.decode_png(encode_png(pixels, filters=(4,)))
+    assert out.shape == (5, 4, 4)
+    for c in range(3):
+        np.testing.assert_array_equal(out[:, :, c], pixels[:, :, 0])
+    np.testing.assert_array_equal(out[:, :, 3], pixels[:, :, 1])
+
+
+def test_png_palette_with_transparency():
+    palette = [[0, 0, 0], [255, 255, 255], [255, 0, 0]]
+    index = np.array([[0, 1, 2], [2, 1, 0]], dtype=np.uint8)
+    plain = encode_png(index, colour_type=3, palette=palette)
+    np.testing.assert_array_equal(images.decode_png(plain), np.array(palette, dtype=np.uint8)[index])
+    with_alpha = encode_png(index, colour_type=3, palette=palette, extra_chunks=[(b"tRNS", bytes([0]))])
+    out = images.decode_png(with_alpha)
+    assert out.shape == (2, 3, 4)
+    np.testing.assert_array_equal(out[:, :, 3], np.where(index == 0, 0, 255))
+
+
+def test_png_ancillary_chunks_are_skipped():
+    pixels = _random_image((3, 3))
+    data = encode_png(pixels, extra_chunks=[(b"tEXt", b"Comment\x00hello"), (b"gAMA", struct.pack(">I", 45455))])
+    np.testing.assert_array_equal(images.decode_png(data), pixels)
+
+
+def test_png_large_image_with_paeth_decodes():
+    pixels = _random_image((120, 160, 3), seed=5)
+    np.testing.assert_array_equal(images.decode_png(encode_png(pixels, filters=(4, 3))), pixels)
+
+
+def _corrupt_crc(data):
+    broken = bytearray(data)
+    broken[len(images.PNG_SIGNATURE) + 10] ^= 0xFF  # a byte inside IHDR's body
+    return bytes(broken)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: b"GIF89a....", "not a PNG"),
+    (lambda: _corrupt_crc(encode_png(_random_image((4, 4)))), "checksum mismatch"),
+    (lambda: encode_png(_random_image((4, 4)))[:-20], "truncated"),
+    (lambda: encode_png(_random_image((4, 4)), interlace=1), "interlaced"),
+    (lambda: encode_png(_random_image((4, 4)), depth=16), "bit depth 16"),
+    (lambda: encode_png(_random_image((4, 4)), colour_type=3), "without a PLTE"),
+    (lambda: encode_png(_random_image((4, 4)), colour_type=5), "unknown colour type"),
+    (lambda: encode_png(_random_image((4, 4)), extra_chunks=[(b"ABCD", b"")]), "critical chunk"),
+])
+def test_png_errors_are_clear(make, message):
+    with pytest.raises(ValueError, match=message):
+        images.decode_png(make(), name="x.png")
+
+
+def test_png_bad_filter_and_bad_zlib():
+    good = encode_png(_random_image((2, 2)))
+    header = _chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 0, 0, 0, 0))
+    bad_filter = images.PNG_SIGNATURE + header + _chunk(b"IDAT", zlib.compress(b"\x07\x00\x00\x00\x00\x00")) \
+        + _chunk(b"IEND", b"")
+    with pytest.raises(ValueError, match="unknown filter type 7"):
+        images.decode_png(bad_filter)
+    bad_zlib = images.PNG_SIGNATURE + header + _chunk(b"IDAT", b"not zlib") + _chunk(b"IEND", b"")
+    with pytest.raises(ValueError, match="does not decompress"):
+        images.decode_png(bad_zlib)
+    short = images.PNG_SIGNATURE + header + _chunk(b"IDAT", zlib.compress(b"\x00\x01")) + _chunk(b"IEND", b"")
+    with pytest.raises(ValueError, match="bytes of scanlines"):
+        images.decode_png(short)
+    assert images.decode_png(good).shape == (2, 2)
+
+
+def test_png_refuses_huge_declared_size():
+    header = _chunk(b"IHDR", struct.pack(">IIBBBBB", 100000, 100000, 8, 0, 0, 0, 0))
+    data = images.PNG_SIGNATURE + header + _chunk(b"IDAT", zlib.compress(b"")) + _chunk(b"IEND", b"")
+    with pytest.raises(ValueError, match="size"):
+        images.decode_png(data)
+
+
+def test_netpbm_binary_and_text():
+    grey = _random_image((3, 5))
+    p5 = b"P5\n# a comment\n5 3\n255\n" + grey.tobytes()
+    np.testing.assert_array_equal(images.decode_netpbm(p5), grey)
+    rgb = _random_image((2, 2, 3))
+    p6 = b"P6 2 2 255 " + rgb.tobytes()
+    np.testing.assert_array_equal(images.decode_netpbm(p6), rgb)
+    p2 = b"P2\n3 1\n15\n0 15 # comment\n 8\n"
+    np.testing.assert_array_equal(images.decode_netpbm(p2), [[0, 255, 136]])
+    p3 = b"P3 1 1 255 10 20 30"
+    np.testing.assert_array_equal(images.decode_netpbm(p3), [[[10, 20, 30]]])
+    sixteen = b"P5 2 1 65535\n" + np.array([0, 65535], dtype=">u2").tobytes()
+    np.testing.assert_array_equal(images.decode_netpbm(sixteen), [[0, 255]])
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"P5\n4 4\n255\n" + b"\x00" * 5, "truncated"),
+    (b"P5\n4", "truncated header"),
+    (b"P2 2 1 255 1 x", "whole numbers"),
+    (b"P2 2 1 10 1 11", "exceeds maxval"),
+    (b"P5 0 3 255\n", "bad header"),
+    (b"P7 1 1 255\n\x00", "not a PGM/PPM"),
+])
+def test_netpbm_errors(data, message):
+    with pytest.raises(ValueError, match=message):
+        images.decode_netpbm(data, name="x.pgm")
+
+
+def test_read_image_by_extension(tmp_path):
+    pixels = _random_image((6, 6, 3))
+    (tmp_path / "a.png").write_bytes(encode_png(pixels, filters=(1, 4)))
+    np.testing.assert_array_equal(images.read_image(tmp_path / "a.png"), pixels)
+    (tmp_path / "b.ppm").write_bytes(b"P6 6 6 255\n" + pixels.tobytes())
+    np.testing.assert_array_equal(images.read_image(tmp_path / "b.ppm"), pixels)
+    np.save(tmp_path / "c.npy", pixels[:, :, 0].astype(np.float32) / 255)
+    assert images.read_image(tmp_path / "c.npy").dtype == np.float32
+    with pytest.raises(FileNotFoundError, match="missing.png"):
+        images.read_image(tmp_path / "missing.png")
+    (tmp_path / "d.gif").write_bytes(b"GIF89a")
+    with pytest.raises(ValueError, match="unsupported image type .gif"):
+        images.read_image(tmp_path / "d.gif")
+
+
+@pytest.mark.parametrize("array, message", [
+    (np.zeros((3, 3, 2)), "shape"),
+    (np.zeros(5), "shape"),
+    (np.array([[np.nan, 0.0]]), "NaN"),
+    (np.array([["a", "b"]]), "numeric"),
+])
+def test_read_npy_errors(tmp_path, array, message):
+    path = tmp_path / "x.npy"
+    np.save(path, array)
+    with pytest.raises(ValueError, match=message):
+        images.read_image(path)
+
+
+def test_read_npy_refuses_pickles(tmp_path):
+    path = tmp_path / "obj.npy"
+    np.save(path, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError, match="not a readable .npy"):
+        images.read_image(path)

@@ -116,7 +116,8 @@ def _add_param_flag(group, name, spec):
         group.add_argument(_flag(name), dest=name, action=argparse.BooleanOptionalAction, default=None,
                            help=help_text)
         return
-    converters = {"int": _int_or_none, "float": float, "str": _str_or_none, "int_tuple": _layer_sizes}
+    converters = {"int": _int_or_none if spec.get("nullable") else _whole_number, "float": _number,
+                  "str": _str_or_none, "int_tuple": _layer_sizes}
     kwargs = {"dest": name, "default": None, "type": converters[kind], "help": help_text}
     if "choices" in spec:
         choices = [c for c in spec["choices"] if c is not None] + ([_NONE] if spec.get("nullable") else [])
@@ -135,6 +136,20 @@ def _positive_int(text):
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
+
+
+def _whole_number(text):
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def _number(text):
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
 
 
 def _int_or_none(text):

@@ -1,6 +1,6 @@
 """Reading image files for ``nn-impl predict``, with NumPy and the standard library only.
 
-Supported: PNG (8-bit grey, grey+alpha, RGB, RGBA or palette; not interlaced), the Netpbm formats PGM and PPM
+Supported: PNG (grey, grey+alpha, RGB, RGBA or palette, any bit depth; not interlaced), the Netpbm formats PGM and PPM
 (P2/P5 grey, P3/P6 colour, any maxval) and NumPy ``.npy`` arrays of shape (H, W), (H, W, 3) or (H, W, 4).
 Everything comes back as an array that :func:`nn_impl.preprocess.to_mnist` accepts.
 
@@ -21,6 +21,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # colour type -> samples per pixel (PNG spec, table 11.1)
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
 _PNG_COLOUR_NAMES = {0: "grey", 2: "RGB", 3: "palette", 4: "grey+alpha", 6: "RGBA"}
+# colour type -> bit depths the specification allows (table 11.1)
+_PNG_DEPTHS = {0: (1, 2, 4, 8, 16), 2: (8, 16), 3: (1, 2, 4, 8), 4: (8, 16), 6: (8, 16)}
 
 # A decoded image larger than this is refused before it is allocated (a hand-drawn digit never needs it,
 # and a tiny malicious file can declare a huge size).
@@ -125,8 +127,9 @@ def decode_netpbm(data, name="<bytes>"):
 def decode_png(data, name="<bytes>"):
     """PNG bytes -> uint8 (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA (grey+alpha is widened to RGBA).
 
-    Supports bit depth 8, no interlacing, colour types grey, RGB, palette (with tRNS transparency), grey+alpha
-    and RGBA; every chunk's CRC is checked. Raises ``ValueError`` naming the file for anything else.
+    Supports every colour type (grey, RGB, palette with tRNS transparency, grey+alpha, RGBA) at every bit
+    depth the specification allows (16-bit samples are rounded to 8), not interlaced; every chunk's CRC is
+    checked. Raises ``ValueError`` naming the file for anything else (interlaced files, corrupt data).
     """
     if not data.startswith(PNG_SIGNATURE):
         raise ValueError(f"{name}: not a PNG file (bad signature)")
@@ -157,17 +160,22 @@ def decode_png(data, name="<bytes>"):
             raise ValueError(f"{name}: unsupported PNG: critical chunk {kind.decode('latin-1')!r}")
     if header is None or not compressed:
         raise ValueError(f"{name}: corrupt PNG: missing IHDR or IDAT")
-    width, height, colour = header
+    width, height, depth, colour = header
     channels = _PNG_CHANNELS[colour]
+    row_bytes = -(-width * channels * depth // 8)  # samples narrower than a byte are packed, rows padded
+    expected = height * (row_bytes + 1)
     try:
-        raw = zlib.decompress(b"".join(compressed))
+        # max_length: a tiny file must not inflate into gigabytes (a "zip bomb"); we know the true size
+        inflater = zlib.decompressobj()
+        raw = inflater.decompress(b"".join(compressed), expected + 1)
     except zlib.error as exc:
         raise ValueError(f"{name}: corrupt PNG: image data does not decompress ({exc})") from None
-    stride = width * channels
-    if len(raw) != height * (stride + 1):
-        raise ValueError(f"{name}: corrupt PNG: {len(raw)} bytes of scanlines, {height * (stride + 1)} expected")
-    pixels = _unfilter(np.frombuffer(raw, dtype=np.uint8).reshape(height, stride + 1), channels, name)
-    image = pixels.reshape(height, width, channels)
+    if len(raw) != expected:
+        raise ValueError(f"{name}: corrupt PNG: {len(raw)} bytes of scanlines, {expected} expected")
+    # Filters work on bytes, comparing each with the one a whole pixel to its left (at least one byte).
+    filter_step = max(1, channels * depth // 8)
+    rows = _unfilter(np.frombuffer(raw, dtype=np.uint8).reshape(height, row_bytes + 1), filter_step, name)
+    image = _samples(rows, width, channels, depth, colour == 3).reshape(height, width, channels)
     if colour == 0:
         return image[:, :, 0]
     if colour == 3:
@@ -193,16 +201,35 @@ def _png_header(body, name):
     width, height, depth, colour, compression, filter_method, interlace = struct.unpack(">IIBBBBB", body)
     if colour not in _PNG_CHANNELS:
         raise ValueError(f"{name}: corrupt PNG: unknown colour type {colour}")
-    if depth != 8:
-        raise ValueError(f"{name}: unsupported PNG: bit depth {depth} ({_PNG_COLOUR_NAMES[colour]}); "
-                         "only 8 bits per sample are read; re-save the image as an 8-bit PNG")
+    if depth not in _PNG_DEPTHS[colour]:
+        raise ValueError(f"{name}: corrupt PNG: bit depth {depth} is not allowed for {_PNG_COLOUR_NAMES[colour]} "
+                         f"images (allowed: {', '.join(map(str, _PNG_DEPTHS[colour]))})")
     if interlace != 0:
         raise ValueError(f"{name}: unsupported PNG: interlaced (Adam7); re-save it without interlacing")
     if compression != 0 or filter_method != 0:
         raise ValueError(f"{name}: corrupt PNG: unknown compression or filter method")
     if width < 1 or height < 1 or width * height > MAX_PIXELS:
         raise ValueError(f"{name}: unsupported PNG size {width}x{height} (limit {MAX_PIXELS} pixels)")
-    return width, height, colour
+    return width, height, depth, colour
+
+
+def _samples(rows, width, channels, depth, is_palette):
+    """Unfiltered rows (height, row_bytes) -> uint8 samples (height, width * channels) on the 0..255 scale.
+
+    16-bit samples are rounded to 8 bits; 1-, 2- and 4-bit samples are unpacked (most significant bits first)
+    and, unless they are palette indices, stretched so that the largest value becomes 255.
+    """
+    n = width * channels
+    if depth == 8:
+        return rows[:, :n]
+    if depth == 16:
+        wide = rows[:, :2 * n].reshape(len(rows), n, 2).astype(np.uint32)
+        return (((wide[:, :, 0] << 8 | wide[:, :, 1]) * 255 + 32767) // 65535).astype(np.uint8)
+    bits = np.unpackbits(rows, axis=1)[:, :n * depth].reshape(len(rows), n, depth)
+    values = (bits * (1 << np.arange(depth - 1, -1, -1, dtype=np.uint8))).sum(axis=2, dtype=np.uint16)
+    if not is_palette:
+        values = values * 255 // ((1 << depth) - 1)
+    return values.astype(np.uint8)
 
 
 def _unfilter(rows, bpp, name):

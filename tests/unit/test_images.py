@@ -33,20 +33,32 @@ def _filter_row(kind, row, prior, bpp):
     return out
 
 
+def _row_bytes(samples, depth):
+    """One row of samples as PNG stores them: big-endian 16-bit, bytes, or bits packed high bits first."""
+    if depth == 16:
+        return [byte for v in samples for byte in (v >> 8, v & 0xFF)]
+    if depth == 8:
+        return list(samples)
+    bits = "".join(format(v, f"0{depth}b") for v in samples)
+    bits += "0" * (-len(bits) % 8)
+    return [int(bits[i:i + 8], 2) for i in range(0, len(bits), 8)]
+
+
 def encode_png(pixels, filters=(0,), colour_type=None, interlace=0, depth=8, extra_chunks=(), palette=None):
-    """A minimal PNG encoder: pixels uint8 (H, W) or (H, W, C); row r uses filters[r % len(filters)]."""
-    pixels = np.asarray(pixels, dtype=np.uint8)
+    """A minimal PNG encoder: pixels (H, W) or (H, W, C) of ints < 2**depth; row r uses filters[r % len]."""
+    pixels = np.asarray(pixels)
     height, width = pixels.shape[:2]
     channels = 1 if pixels.ndim == 2 else pixels.shape[2]
     if colour_type is None:
         colour_type = COLOUR_TYPES[channels]
-    rows = pixels.reshape(height, width * channels).tolist()
+    bpp = max(1, channels * depth // 8)
+    rows = [_row_bytes(row, depth) for row in pixels.reshape(height, width * channels).tolist()]
     raw = bytearray()
-    prior = [0] * (width * channels)
+    prior = [0] * len(rows[0])
     for r, row in enumerate(rows):
         kind = filters[r % len(filters)]
         raw.append(kind)
-        raw.extend(_filter_row(kind, row, prior, channels))
+        raw.extend(_filter_row(kind, row, prior, bpp))
         prior = row
     header = struct.pack(">IIBBBBB", width, height, depth, colour_type, 0, 0, interlace)
     body = _chunk(b"IHDR", header)
@@ -67,6 +79,34 @@ def test_png_round_trip_every_filter(channels, filters):
     shape = (7, 9) if channels == 1 else (7, 9, channels)
     pixels = _random_image(shape, seed=channels)
     np.testing.assert_array_equal(images.decode_png(encode_png(pixels, filters)), pixels)
+
+
+@pytest.mark.parametrize("depth", [1, 2, 4])
+@pytest.mark.parametrize("width", [1, 7, 9, 16])
+def test_png_grey_below_8_bits_is_stretched_to_255(depth, width):
+    levels = np.random.default_rng(depth).integers(0, 2**depth, (5, width))
+    out = images.decode_png(encode_png(levels, filters=(0, 1, 2, 3, 4), depth=depth))
+    np.testing.assert_array_equal(out, levels * 255 // (2**depth - 1))
+
+
+@pytest.mark.parametrize("depth", [1, 2, 4, 8])
+def test_png_palette_at_every_depth(depth):
+    palette = np.random.default_rng(1).integers(0, 256, (2**depth, 3))
+    index = np.random.default_rng(2).integers(0, 2**depth, (6, 11))
+    out = images.decode_png(encode_png(index, filters=(4, 1), colour_type=3, depth=depth, palette=palette))
+    np.testing.assert_array_equal(out, palette[index])
+
+
+@pytest.mark.parametrize("channels", [1, 2, 3, 4])
+def test_png_16_bit_is_rounded_to_8(channels):
+    shape = (4, 5) if channels == 1 else (4, 5, channels)
+    wide = np.random.default_rng(3).integers(0, 65536, shape)
+    wide.flat[:2] = [0, 65535]
+    out = images.decode_png(encode_png(wide, filters=(0, 1, 2, 3, 4), depth=16))
+    expected = np.round(wide * 255 / 65535).astype(np.uint8)
+    if channels == 2:
+        expected = np.stack([expected[..., 0]] * 3 + [expected[..., 1]], axis=-1)
+    np.testing.assert_array_equal(out, expected)
 
 
 def test_png_grey_alpha_becomes_rgba():
@@ -111,7 +151,7 @@ def _corrupt_crc(data):
     (lambda: _corrupt_crc(encode_png(_random_image((4, 4)))), "checksum mismatch"),
     (lambda: encode_png(_random_image((4, 4)))[:-20], "truncated"),
     (lambda: encode_png(_random_image((4, 4)), interlace=1), "interlaced"),
-    (lambda: encode_png(_random_image((4, 4)), depth=16), "bit depth 16"),
+    (lambda: encode_png(_random_image((4, 4, 3)) // 16, depth=4), "bit depth 4 is not allowed for RGB"),
     (lambda: encode_png(_random_image((4, 4)), colour_type=3), "without a PLTE"),
     (lambda: encode_png(_random_image((4, 4)), colour_type=5), "unknown colour type"),
     (lambda: encode_png(_random_image((4, 4)), extra_chunks=[(b"ABCD", b"")]), "critical chunk"),

@@ -127,7 +127,7 @@ def decode_netpbm(data, name="<bytes>"):
 def decode_png(data, name="<bytes>"):
     """PNG bytes -> uint8 (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA (grey+alpha is widened to RGBA).
 
-    Supports every colour type (grey, RGB, palette with tRNS transparency, grey+alpha, RGBA) at every bit
+    Supports every colour type (grey, RGB, palette, grey+alpha, RGBA; tRNS transparency becomes an alpha channel) at every bit
     depth the specification allows (16-bit samples are rounded to 8), not interlaced; every chunk's CRC is
     checked. Raises ``ValueError`` naming the file for anything else (interlaced files, corrupt data).
     """
@@ -175,24 +175,37 @@ def decode_png(data, name="<bytes>"):
     # Filters work on bytes, comparing each with the one a whole pixel to its left (at least one byte).
     filter_step = max(1, channels * depth // 8)
     rows = _unfilter(np.frombuffer(raw, dtype=np.uint8).reshape(height, row_bytes + 1), filter_step, name)
-    image = _samples(rows, width, channels, depth, colour == 3).reshape(height, width, channels)
+    samples = _samples(rows, width, channels, depth).reshape(height, width, channels)
+    if colour == 3:
+        return _apply_palette(samples[:, :, 0], palette, transparency, name)
+    image = _to_8_bits(samples, depth)
+    if transparency is not None and colour in (0, 2):
+        # tRNS in a grey or RGB image names one colour (at the file's bit depth) that is fully transparent
+        key = np.frombuffer(transparency[:2 * channels].tobytes(), dtype=">u2")
+        if len(key) == channels:
+            alpha = np.where(np.all(samples == key, axis=2), 0, 255).astype(np.uint8)
+            rgb = image if colour == 2 else np.repeat(image, 3, axis=2)
+            return np.concatenate([rgb, alpha[:, :, None]], axis=2)
     if colour == 0:
         return image[:, :, 0]
-    if colour == 3:
-        if palette is None:
-            raise ValueError(f"{name}: corrupt PNG: palette image without a PLTE chunk")
-        if image.max() >= len(palette):
-            raise ValueError(f"{name}: corrupt PNG: pixel refers past the {len(palette)}-colour palette")
-        rgb = palette[image[:, :, 0]]
-        if transparency is None:
-            return rgb
-        alpha = np.full(len(palette), 255, dtype=np.uint8)
-        alpha[:len(transparency)] = transparency[:len(palette)]
-        return np.concatenate([rgb, alpha[image[:, :, 0]][:, :, None]], axis=2)
     if colour == 4:  # grey+alpha -> RGBA, one of the shapes to_mnist reads
         grey, alpha = image[:, :, :1], image[:, :, 1:]
         return np.concatenate([grey, grey, grey, alpha], axis=2)
     return image
+
+
+def _apply_palette(index, palette, transparency, name):
+    """Palette indices (H, W) -> uint8 RGB (H, W, 3), or RGBA (H, W, 4) when tRNS gives palette alphas."""
+    if palette is None:
+        raise ValueError(f"{name}: corrupt PNG: palette image without a PLTE chunk")
+    if index.max() >= len(palette):
+        raise ValueError(f"{name}: corrupt PNG: pixel refers past the {len(palette)}-colour palette")
+    rgb = palette[index]
+    if transparency is None:
+        return rgb
+    alpha = np.full(len(palette), 255, dtype=np.uint8)  # entries tRNS does not list are opaque
+    alpha[:len(transparency)] = transparency[:len(palette)]
+    return np.concatenate([rgb, alpha[index][:, :, None]], axis=2)
 
 
 def _png_header(body, name):
@@ -213,23 +226,25 @@ def _png_header(body, name):
     return width, height, depth, colour
 
 
-def _samples(rows, width, channels, depth, is_palette):
-    """Unfiltered rows (height, row_bytes) -> uint8 samples (height, width * channels) on the 0..255 scale.
+def _samples(rows, width, channels, depth):
+    """Unfiltered rows (height, row_bytes) -> the samples as stored, (height, width * channels) uint16.
 
-    16-bit samples are rounded to 8 bits; 1-, 2- and 4-bit samples are unpacked (most significant bits first)
-    and, unless they are palette indices, stretched so that the largest value becomes 255.
+    16-bit samples are big-endian byte pairs; 1-, 2- and 4-bit samples are packed, most significant bits first.
     """
     n = width * channels
     if depth == 8:
-        return rows[:, :n]
+        return rows[:, :n].astype(np.uint16)
     if depth == 16:
-        wide = rows[:, :2 * n].reshape(len(rows), n, 2).astype(np.uint32)
-        return (((wide[:, :, 0] << 8 | wide[:, :, 1]) * 255 + 32767) // 65535).astype(np.uint8)
+        pairs = rows[:, :2 * n].reshape(len(rows), n, 2).astype(np.uint16)
+        return pairs[:, :, 0] << 8 | pairs[:, :, 1]
     bits = np.unpackbits(rows, axis=1)[:, :n * depth].reshape(len(rows), n, depth)
-    values = (bits * (1 << np.arange(depth - 1, -1, -1, dtype=np.uint8))).sum(axis=2, dtype=np.uint16)
-    if not is_palette:
-        values = values * 255 // ((1 << depth) - 1)
-    return values.astype(np.uint8)
+    return (bits * (1 << np.arange(depth - 1, -1, -1, dtype=np.uint8))).sum(axis=2, dtype=np.uint16)
+
+
+def _to_8_bits(samples, depth):
+    """Samples of ``depth`` bits -> uint8 on 0..255: 16 bits rounded, fewer bits stretched so the top is 255."""
+    top = (1 << depth) - 1
+    return ((samples.astype(np.uint32) * 255 + top // 2) // top).astype(np.uint8)
 
 
 def _unfilter(rows, bpp, name):

@@ -129,6 +129,19 @@ def test_png_palette_with_transparency():
     np.testing.assert_array_equal(out[:, :, 3], np.where(index == 0, 0, 255))
 
 
+def test_png_trns_colour_key_becomes_alpha():
+    rgb = np.random.default_rng(4).integers(0, 256, (4, 6, 3))
+    rgb[1, 2] = [1, 2, 3]
+    out = images.decode_png(encode_png(rgb, extra_chunks=[(b"tRNS", struct.pack(">3H", 1, 2, 3))]))
+    assert out.shape == (4, 6, 4)
+    np.testing.assert_array_equal(out[:, :, :3], rgb)
+    assert out[1, 2, 3] == 0 and np.count_nonzero(out[:, :, 3] == 0) == np.all(rgb == [1, 2, 3], axis=2).sum()
+    grey = np.array([[0, 300, 65535]])  # 16-bit grey: the key is compared before rounding to 8 bits
+    out = images.decode_png(encode_png(grey, depth=16, extra_chunks=[(b"tRNS", struct.pack(">H", 300))]))
+    np.testing.assert_array_equal(out[:, :, 3], [[255, 0, 255]])
+    np.testing.assert_array_equal(out[:, :, 0], [[0, 1, 255]])
+
+
 def test_png_ancillary_chunks_are_skipped():
     pixels = _random_image((3, 3))
     data = encode_png(pixels, extra_chunks=[(b"tEXt", b"Comment\x00hello"), (b"gAMA", struct.pack(">I", 45455))])

@@ -250,9 +250,8 @@ def _epoch_line(history, epochs):
 def _train_tutorial(args):
     from . import reference
 
-    mnist = _load_data(args)
+    mnist = _load_data(args, train_limit=args.limit)
     if args.limit is not None:
-        mnist["x_train"], mnist["y_train"] = mnist["x_train"][:args.limit], mnist["y_train"][:args.limit]
         print(f"note: --limit {args.limit} trains on a prefix of MNIST, so the numbers are not the tutorial's",
               file=sys.stderr)
     print("replaying the tutorial: seed 123, demo NNLayer(3, 5), then 784-32-24-10 sigmoid MLP, SGD 0.01, "

@@ -151,10 +151,29 @@ def test_missing_data_and_model_files_exit_1(tmp_path, capsys):
     assert err.startswith("nn-impl: error: ") and "junk.npz" in err and "Traceback" not in err
 
 
-def test_tutorial_preset_refuses_flags_but_accepts_data_and_limit():
-    parser = cli.build_parser()
-    args = parser.parse_args(["train", "--preset", "tutorial", "--limit", "10", "--out", "t.npz"])
-    assert args.preset == "tutorial" and args.limit == 10
+def test_tutorial_preset_on_a_small_slice(toy_data, tmp_path, capsys):
+    out = tmp_path / "t.npz"
+    assert cli.main(["train", "--preset", "tutorial", "--data", str(toy_data), "--limit", "100",
+                     "--out", str(out)]) == 0
+    printed = capsys.readouterr()
+    assert "--limit 100 trains on a prefix of MNIST, so the numbers are not the tutorial's" in printed.err
+    lines = printed.out.splitlines()
+    assert lines[0].startswith("replaying the tutorial: seed 123")
+    assert [line.split("  ")[0] for line in lines[1:11]] == [f"epoch {e}/10" for e in range(1, 11)]
+    assert lines[11].startswith("test accuracy ") and lines[12] == f"saved {out}"
+    model = nn_impl.load(out)
+    assert (model.activation, model.loss, model.solver, model.input_scaling) == ("sigmoid", "mse", "sgd", "tutorial")
+    assert cli.main(["evaluate", str(out), "--data", str(toy_data)]) == 0
+    assert capsys.readouterr().out.startswith(lines[11] + " (")  # the saved model scores what the replay printed
+
+
+def test_a_diverging_run_exits_1_and_saves_nothing(toy_data, tmp_path, capsys):
+    out = tmp_path / "never.npz"
+    code = cli.main(["train", "--data", str(toy_data), "--epochs", "1", "--solver", "sgd",
+                     "--learning-rate", "1e6", "--random-state", "0", "--out", str(out)])
+    assert code == 1
+    assert "training diverged" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_tutorial_as_model_predicts_what_the_reference_predicts(tmp_path):

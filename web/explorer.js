@@ -35,7 +35,8 @@ export class TestSetExplorer {
     this.previousButton.addEventListener("click", () => this._turn(-1));
     this.nextButton.addEventListener("click", () => this._turn(1));
     this.loadButton.addEventListener("click", () => {
-      if (this.selected !== null) onLoadIntoCanvas(this._pixels(this.selected));
+      if (this.selected === null) return;
+      onLoadIntoCanvas(this._pixels(this.selected));
     });
   }
 
@@ -117,7 +118,10 @@ export class TestSetExplorer {
       label += `: predicted ${pred} (${confidence} %)`;
       if (pred !== truth) {
         button.classList.add("wrong");
-        caption.textContent += ` ✗${truth}`; // the mark is a symbol and a colour, not colour alone
+        const mark = document.createElement("span"); // the mark is a symbol and words, not colour alone
+        mark.className = "digit-truth";
+        mark.textContent = `✗ is ${truth}`;
+        caption.append(mark);
         label += ", wrong";
       }
     } else {
@@ -125,7 +129,11 @@ export class TestSetExplorer {
     }
     button.setAttribute("aria-label", label);
     button.append(canvas, caption);
-    button.addEventListener("click", () => this._showDetail(index));
+    button.addEventListener("click", () => {
+      this._showDetail(index);
+      // on a narrow screen the detail sits below the grid: bring it into view
+      this.detail.scrollIntoView({ block: "nearest", behavior: "smooth" });
+    });
     return button;
   }
 

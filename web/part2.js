@@ -46,7 +46,10 @@ export function initPart2({ client, bus }) {
     bars: new ProbabilityBars($("proba-bars")),
   };
   const pad = new DrawingPad($("draw-canvas"), pictureChanged);
-  const explorer = new TestSetExplorer($("inspect"), (pixels) => pad.loadDigit(pixels));
+  const explorer = new TestSetExplorer($("inspect"), (pixels) => {
+    pad.loadDigit(pixels);
+    $("predict").scrollIntoView({ block: "start", behavior: "smooth" }); // show it where it is now
+  });
   const confusion = new ConfusionView($("confusion"), $("confusion-caption"));
   const weights = new WeightsView($("weights-grid"), $("weights-caption"));
   const modelIO = new ModelIO(
@@ -70,7 +73,7 @@ export function initPart2({ client, bus }) {
       predict.clearedAt = predict.version;
       predict.wanted = false;
       predict.strokeEnd = null;
-      showNoPrediction("Draw a digit above.");
+      showNoPrediction("Draw a digit on the pad.");
       return;
     }
     if (reason === "end") predict.strokeEnd = { version: predict.version, t: performance.now() };
@@ -98,7 +101,7 @@ export function initPart2({ client, bus }) {
     if (!workerUsable()) return; // "ready" sends it
     predict.wanted = false;
     if (pad.empty) {
-      showNoPrediction("Draw a digit above.");
+      showNoPrediction("Draw a digit on the pad.");
       return;
     }
     predict.inFlight = true;
@@ -238,14 +241,23 @@ export function initPart2({ client, bus }) {
     updateButtons();
     if (workerUsable() && predict.wanted) requestPrediction(0);
   });
-  bus.addEventListener("ready", () => {
+  // main.js follows "ready" with "model-changed" for the pre-trained model: the inspection asked for on
+  // "ready" already covers that model, so that one announcement is not inspected twice.
+  let announcedAtReady = null;
+  bus.addEventListener("ready", (event) => {
+    announcedAtReady = (event.detail && event.detail.model) || null;
     updateButtons();
     refreshInspection(["images", ...MODEL_PARTS]);
     if (!pad.empty) requestPrediction(0);
-    else showNoPrediction("Draw a digit above.");
+    else showNoPrediction("Draw a digit on the pad.");
   });
   bus.addEventListener("model-changed", (event) => {
     const name = event.detail && event.detail.name;
+    if (name && name === announcedAtReady) {
+      announcedAtReady = null;
+      return;
+    }
+    announcedAtReady = null;
     // the layer sizes come with the next reply (a new model may have other layers)
     if (name) view.answering.textContent = describeModel({ model: name });
     refreshInspection(MODEL_PARTS);
@@ -260,7 +272,7 @@ export function initPart2({ client, bus }) {
   }, TRAINING_REFRESH_MS);
 
   updateButtons();
-  showNoPrediction("Draw a digit above.");
+  showNoPrediction("Draw a digit on the pad.");
   view.answering.textContent = "loading…";
 
   // For the tests and the benchmark, which drive the page (main.js exposes part 1 the same way).

@@ -176,6 +176,17 @@ def test_a_diverging_run_exits_1_and_saves_nothing(toy_data, tmp_path, capsys):
     assert not out.exists()
 
 
+def test_predict_refuses_a_model_not_made_for_28x28_images(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    model = nn_impl.MLPClassifier(hidden_layer_sizes=(4,), epochs=1, random_state=0)
+    model.fit(rng.normal(size=(20, 5)), np.arange(20) % 2)
+    model.save(tmp_path / "five.npz")
+    image = tmp_path / "d.pgm"
+    image.write_bytes(b"P5 3 3 255\n" + bytes([0, 0, 0, 0, 255, 0, 0, 0, 0]))
+    assert cli.main(["predict", str(tmp_path / "five.npz"), str(image)]) == 1
+    assert "takes 5 inputs, not 784" in capsys.readouterr().err
+
+
 def test_tutorial_as_model_predicts_what_the_reference_predicts(tmp_path):
     rng = np.random.default_rng(0)
     pixels = rng.integers(0, 256, (300, 784), dtype=np.uint8)

@@ -557,7 +557,7 @@ def test(slow=False, pytest_args=(), numpy_url=None):
     chromium = find_chromium(python)
     build(numpy_url)
     wheels = pyodide_test_wheels(python)
-    env = dict(os.environ, NN_IMPL_STRICT="1", NN_IMPL_CHROMIUM=chromium, NN_IMPL_DIST=str(DIST),
+    env = dict(os.environ, NN_IMPL_STRICT="1", NN_IMPL_REQUIRE_MNIST="1", NN_IMPL_CHROMIUM=chromium, NN_IMPL_DIST=str(DIST),
                NN_IMPL_PYODIDE_WHEELS=str(wheels), OPENBLAS_NUM_THREADS="1", NN_IMPL_SERVE_QUIET="1",
                PYTHONDONTWRITEBYTECODE="1")
     marker = [] if slow else ["-m", "not slow"]

@@ -6,9 +6,8 @@ scaled to [0, 1] by ``nn_impl.data.normalize`` (the data's job, not a hyper-para
 Runs natively only: the full MNIST (55 MB) is not shipped into the Pyodide test environment.
 """
 
-import os
-
 import pytest
+from _support import skip_or_fail
 
 from nn_impl import MLPClassifier, data
 
@@ -20,9 +19,7 @@ def mnist():
     try:
         arrays = data.load_mnist()
     except FileNotFoundError as exc:
-        if os.environ.get("NN_IMPL_REQUIRE_MNIST"):  # `build.py test` sets it: the data must be there
-            raise
-        pytest.skip(str(exc))
+        skip_or_fail(str(exc))
     return {k: data.normalize(v, "unit") if k.startswith("x") else v for k, v in arrays.items()}
 
 

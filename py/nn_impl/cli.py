@@ -11,7 +11,6 @@ Exit codes: 0 success, 1 a failure at run time (missing data, unreadable file, d
 """
 
 import argparse
-import math
 import sys
 import time
 

@@ -141,7 +141,10 @@ class AThreeLayerSimpleMLPC:
         return out
 
     def backward(self, grad):
-        """grad: dL/dŷ for the last forward sample, n_classes values. Updates every layer; returns dL/dx (1, n_inputs)."""
+        """One SGD step for the last forward sample, from grad = dL/dŷ (n_classes values).
+
+        Updates every layer, last first; returns dL/dx as a row (1, n_inputs).
+        """
         for layer in reversed(self.layers):
             grad = layer.backward(grad)
         return grad

@@ -128,8 +128,8 @@ def decode_png(data, name="<bytes>"):
     """PNG bytes -> uint8 (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA (grey+alpha is widened to RGBA).
 
     Supports every colour type (grey, RGB, palette, grey+alpha, RGBA; tRNS transparency becomes an alpha
-    channel) at every bit depth the specification allows (16-bit samples are rounded to 8), not interlaced; every chunk's CRC is
-    checked. Raises ``ValueError`` naming the file for anything else (interlaced files, corrupt data).
+    channel) at every bit depth the specification allows (16-bit samples are rounded to 8), not interlaced;
+    every chunk's CRC is checked. Raises ``ValueError`` naming the file for anything else (interlaced files, corrupt data).
     """
     if not data.startswith(PNG_SIGNATURE):
         raise ValueError(f"{name}: not a PNG file (bad signature)")

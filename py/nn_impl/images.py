@@ -129,7 +129,8 @@ def decode_png(data, name="<bytes>"):
 
     Supports every colour type (grey, RGB, palette, grey+alpha, RGBA; tRNS transparency becomes an alpha
     channel) at every bit depth the specification allows (16-bit samples are rounded to 8), not interlaced;
-    every chunk's CRC is checked. Raises ``ValueError`` naming the file for anything else (interlaced files, corrupt data).
+    every chunk's CRC is checked. Raises ``ValueError`` naming the file for anything else (interlaced files,
+    corrupt data).
     """
     if not data.startswith(PNG_SIGNATURE):
         raise ValueError(f"{name}: not a PNG file (bad signature)")

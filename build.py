@@ -275,9 +275,13 @@ def pyodide_test_wheels(python):
 # --- the package for Pyodide ------------------------------------------------------------------------------------
 
 
+PACKAGE_FILES = ["py", "pyproject.toml", "README.md", "LICENSE"]  # what the nn_impl wheel is built from
+
+
 def package_sources_hash():
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "py").rglob("*.py")) + [ROOT / "pyproject.toml"]:
+    extra = [ROOT / name for name in PACKAGE_FILES[1:] if (ROOT / name).is_file()]
+    for path in sorted((ROOT / "py").rglob("*.py")) + extra:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -301,9 +305,17 @@ def nn_impl_for_pyodide(python, official_lock):
     building = WORK / f"building-{key}"  # renamed to `folder` only once complete
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
+    # From a clean copy of the package's files: setuptools' build/ folder would otherwise carry deleted
+    # modules from one build into the next wheel.
+    source = building / "source"
+    shutil.copytree(ROOT / "py", source / "py", ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info"))
+    for name in PACKAGE_FILES[1:]:
+        if (ROOT / name).is_file():
+            shutil.copyfile(ROOT / name, source / name)
     log("building the nn_impl wheel")
-    run([python, "-m", "pip", "wheel", "--quiet", "--no-deps", "--disable-pip-version-check", "-w", building, ROOT],
+    run([python, "-m", "pip", "wheel", "--quiet", "--no-deps", "--disable-pip-version-check", "-w", building, source],
         "building the nn_impl wheel from py/", capture=True)
+    shutil.rmtree(source)
     wheel = sorted(building.glob("nn_impl-*.whl"))[0]
     lock = building / "pyodide-lock.json"
     python312 = find_python312()

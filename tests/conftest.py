@@ -1,6 +1,11 @@
-"""Shared test setup: tests/ on sys.path, so every folder can use the helpers in tests/_support.py."""
+"""Shared test setup. Tests are imported with --import-mode=importlib (two folders hold a test_inspect.py), so
+the folders whose helper modules tests import (tests/_support.py, tests/unit/test_images.py's encoder,
+tests/browser/_page_helpers.py) are put on sys.path here."""
 
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+for folder in (HERE, HERE / "unit", HERE / "browser"):
+    if folder.is_dir() and str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))

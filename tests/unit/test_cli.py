@@ -11,6 +11,7 @@ import pathlib
 import struct
 import subprocess
 import sys
+import zlib
 
 import numpy as np
 import pytest
@@ -19,9 +20,24 @@ import nn_impl
 from nn_impl import cli, data, reference
 from nn_impl.preprocess import to_mnist
 
-from test_images import encode_png
-
 PACKAGE_ROOT = pathlib.Path(nn_impl.__file__).resolve().parent.parent
+
+
+def encode_png(pixels):
+    """A minimal 8-bit PNG writer (filter 0 on every row); test_images.py checks the decoder on every filter.
+
+    pixels: uint8 (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA.
+    """
+    pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
+    height, width = pixels.shape[:2]
+    colour_type = {2: 0, 3: 2}[pixels.ndim] if pixels.ndim == 2 or pixels.shape[2] == 3 else 6
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    scanlines = b"".join(b"\x00" + row.tobytes() for row in pixels.reshape(height, -1))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(scanlines)) + chunk(b"IEND", b""))
 
 
 def _write_idx(path, array):
@@ -248,7 +264,7 @@ def _write_digit_files(folder, mnist, count):
         else:
             rgb = np.repeat(paper[:, :, None], 3, axis=2) if i % 3 == 1 else paper
             path = folder / f"digit{i}.png"
-            path.write_bytes(encode_png(rgb, filters=(0, 1, 2, 3, 4)))
+            path.write_bytes(encode_png(rgb))
         paths.append(path)
     return paths
 

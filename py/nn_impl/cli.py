@@ -86,6 +86,8 @@ def build_parser():
     predict.add_argument("images", metavar="IMAGE", nargs="+", help="image files")
     predict.add_argument("--top", type=_positive_int, default=1, metavar="K",
                          help="also list the K most probable digits (default 1)")
+    predict.add_argument("--show", action="store_true",
+                         help="also draw the 28x28 input the network sees, as text (to check the preprocessing)")
     predict.set_defaults(run=run_predict, parser=predict)
     return parser
 
@@ -368,4 +370,16 @@ def run_predict(args, parser):
         if args.top > 1:
             line += "  " + "  ".join(f"{int(k)}: {100 * proba[k]:.1f} %" for k in order[1:])
         print(line, flush=True)
+        if args.show:
+            print(as_text(digit), flush=True)
     return EXIT_FAILURE if failures else 0
+
+
+# Darker to brighter; each pixel is printed twice so the 28x28 field looks square in a terminal.
+_INK_RAMP = " .:-=+*#%@"
+
+
+def as_text(digit):
+    """A (28, 28) image with values in [0, 255] -> 28 lines of text, one character pair per pixel."""
+    levels = np.clip(np.asarray(digit, dtype=np.float64) / 256 * len(_INK_RAMP), 0, len(_INK_RAMP) - 1)
+    return "\n".join("".join(_INK_RAMP[int(v)] * 2 for v in row).rstrip() for row in levels)

@@ -192,6 +192,16 @@ def test_a_diverging_run_exits_1_and_saves_nothing(toy_data, tmp_path, capsys):
     assert not out.exists()
 
 
+def test_as_text_draws_the_input():
+    digit = np.zeros((28, 28))
+    digit[4:24, 13:15] = 255
+    digit[4, 10:13] = 128
+    lines = cli.as_text(digit).split("\n")
+    assert len(lines) == 28
+    assert lines[0] == "" and lines[10] == " " * 26 + "@@@@"
+    assert lines[4] == " " * 20 + "++++++@@@@"  # 128 is level 5 of the 10
+
+
 def test_predict_refuses_a_model_not_made_for_28x28_images(tmp_path, capsys):
     rng = np.random.default_rng(0)
     model = nn_impl.MLPClassifier(hidden_layer_sizes=(4,), epochs=1, random_state=0)
@@ -273,6 +283,9 @@ def test_predict_reads_digits_from_png_and_pgm(digit_model, mnist, tmp_path, cap
     paths = _write_digit_files(tmp_path, mnist, 30)
     assert cli.main(["predict", str(digit_model), *map(str, paths), "--top", "3"]) == 0
     lines = capsys.readouterr().out.splitlines()
+    assert cli.main(["predict", str(digit_model), str(paths[0]), "--show"]) == 0
+    shown = capsys.readouterr().out.splitlines()
+    assert shown[0] == lines[0].split("  ")[0] and len(shown) == 29 and "@@" in "".join(shown[1:])
     assert len(lines) == 30
     predicted = []
     for path, line in zip(paths, lines):

@@ -1,7 +1,7 @@
 """Reading image files for ``nn-impl predict``, with NumPy and the standard library only.
 
-Supported: PNG (grey, grey+alpha, RGB, RGBA or palette, any bit depth; not interlaced), the Netpbm formats PGM and PPM
-(P2/P5 grey, P3/P6 colour, any maxval) and NumPy ``.npy`` arrays of shape (H, W), (H, W, 3) or (H, W, 4).
+Supported: PNG (grey, grey+alpha, RGB, RGBA or palette, any bit depth, interlaced or not), the Netpbm formats
+PGM and PPM (P2/P5 grey, P3/P6 colour, any maxval) and NumPy ``.npy`` arrays of shape (H, W), (H, W, 3) or (H, W, 4).
 Everything comes back as an array that :func:`nn_impl.preprocess.to_mnist` accepts.
 
 Why our own PNG decoder: the package's only dependency is NumPy (it also runs inside Pyodide, where Pillow
@@ -23,6 +23,9 @@ _PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
 _PNG_COLOUR_NAMES = {0: "grey", 2: "RGB", 3: "palette", 4: "grey+alpha", 6: "RGBA"}
 # colour type -> bit depths the specification allows (table 11.1)
 _PNG_DEPTHS = {0: (1, 2, 4, 8, 16), 2: (8, 16), 3: (1, 2, 4, 8), 4: (8, 16), 6: (8, 16)}
+
+# Adam7's seven passes: (first row, first column, row step, column step) (PNG spec §8.2)
+_ADAM7 = [(0, 0, 8, 8), (0, 4, 8, 8), (4, 0, 8, 4), (0, 2, 4, 4), (2, 0, 4, 2), (0, 1, 2, 2), (1, 0, 2, 1)]
 
 # A decoded image larger than this is refused before it is allocated (a hand-drawn digit never needs it,
 # and a tiny malicious file can declare a huge size).
@@ -128,9 +131,8 @@ def decode_png(data, name="<bytes>"):
     """PNG bytes -> uint8 (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA (grey+alpha is widened to RGBA).
 
     Supports every colour type (grey, RGB, palette, grey+alpha, RGBA; tRNS transparency becomes an alpha
-    channel) at every bit depth the specification allows (16-bit samples are rounded to 8), not interlaced;
-    every chunk's CRC is checked. Raises ``ValueError`` naming the file for anything else (interlaced files,
-    corrupt data).
+    channel) at every bit depth the specification allows (16-bit samples are rounded to 8), plain or
+    Adam7-interlaced; every chunk's CRC is checked. Raises ``ValueError`` naming the file for corrupt data.
     """
     if not data.startswith(PNG_SIGNATURE):
         raise ValueError(f"{name}: not a PNG file (bad signature)")
@@ -161,10 +163,13 @@ def decode_png(data, name="<bytes>"):
             raise ValueError(f"{name}: unsupported PNG: critical chunk {kind.decode('latin-1')!r}")
     if header is None or not compressed:
         raise ValueError(f"{name}: corrupt PNG: missing IHDR or IDAT")
-    width, height, depth, colour = header
+    width, height, depth, colour, interlace = header
     channels = _PNG_CHANNELS[colour]
-    row_bytes = -(-width * channels * depth // 8)  # samples narrower than a byte are packed, rows padded
-    expected = height * (row_bytes + 1)
+    # Adam7 interlacing stores the image as 7 smaller images, each with its own filtered scanlines.
+    passes = _ADAM7 if interlace else [(0, 0, 1, 1)]
+    sizes = [(-(-(height - y0) // dy), -(-(width - x0) // dx)) for y0, x0, dy, dx in passes]
+    row_bytes = [-(-w * channels * depth // 8) for _, w in sizes]  # samples narrower than a byte are packed
+    expected = sum(h * (n + 1) for (h, w), n in zip(sizes, row_bytes) if h and w)  # empty passes store nothing
     try:
         # max_length: a tiny file must not inflate into gigabytes (a "zip bomb"); we know the true size
         inflater = zlib.decompressobj()
@@ -175,8 +180,15 @@ def decode_png(data, name="<bytes>"):
         raise ValueError(f"{name}: corrupt PNG: {len(raw)} bytes of scanlines, {expected} expected")
     # Filters work on bytes, comparing each with the one a whole pixel to its left (at least one byte).
     filter_step = max(1, channels * depth // 8)
-    rows = _unfilter(np.frombuffer(raw, dtype=np.uint8).reshape(height, row_bytes + 1), filter_step, name)
-    samples = _samples(rows, width, channels, depth).reshape(height, width, channels)
+    samples = np.zeros((height, width, channels), dtype=np.uint16)
+    start = 0
+    for (y0, x0, dy, dx), (h, w), n in zip(passes, sizes, row_bytes):
+        if not (h and w):
+            continue
+        block = np.frombuffer(raw, dtype=np.uint8, count=h * (n + 1), offset=start).reshape(h, n + 1)
+        start += h * (n + 1)
+        rows = _unfilter(block, filter_step, name)
+        samples[y0::dy, x0::dx] = _samples(rows, w, channels, depth).reshape(h, w, channels)
     if colour == 3:
         return _apply_palette(samples[:, :, 0], palette, transparency, name)
     image = _to_8_bits(samples, depth)
@@ -218,13 +230,13 @@ def _png_header(body, name):
     if depth not in _PNG_DEPTHS[colour]:
         raise ValueError(f"{name}: corrupt PNG: bit depth {depth} is not allowed for {_PNG_COLOUR_NAMES[colour]} "
                          f"images (allowed: {', '.join(map(str, _PNG_DEPTHS[colour]))})")
-    if interlace != 0:
-        raise ValueError(f"{name}: unsupported PNG: interlaced (Adam7); re-save it without interlacing")
+    if interlace not in (0, 1):
+        raise ValueError(f"{name}: corrupt PNG: unknown interlace method {interlace}")
     if compression != 0 or filter_method != 0:
         raise ValueError(f"{name}: corrupt PNG: unknown compression or filter method")
     if width < 1 or height < 1 or width * height > MAX_PIXELS:
         raise ValueError(f"{name}: unsupported PNG size {width}x{height} (limit {MAX_PIXELS} pixels)")
-    return width, height, depth, colour
+    return width, height, depth, colour, interlace
 
 
 def _samples(rows, width, channels, depth):

@@ -52,14 +52,20 @@ def encode_png(pixels, filters=(0,), colour_type=None, interlace=0, depth=8, ext
     if colour_type is None:
         colour_type = COLOUR_TYPES[channels]
     bpp = max(1, channels * depth // 8)
-    rows = [_row_bytes(row, depth) for row in pixels.reshape(height, width * channels).tolist()]
+    # Adam7 (spec §8.2): seven sub-images, each filtered on its own; a plain image is one "pass" of everything.
+    passes = [(0, 0, 8, 8), (0, 4, 8, 8), (4, 0, 8, 4), (0, 2, 4, 4), (2, 0, 4, 2), (0, 1, 2, 2), (1, 0, 2, 1)]
     raw = bytearray()
-    prior = [0] * len(rows[0])
-    for r, row in enumerate(rows):
-        kind = filters[r % len(filters)]
-        raw.append(kind)
-        raw.extend(_filter_row(kind, row, prior, bpp))
-        prior = row
+    for y0, x0, dy, dx in passes if interlace else [(0, 0, 1, 1)]:
+        sub = pixels[y0::dy, x0::dx]
+        if sub.size == 0:
+            continue  # an empty pass stores no bytes at all
+        rows = [_row_bytes(row, depth) for row in sub.reshape(sub.shape[0], -1).tolist()]
+        prior = [0] * len(rows[0])
+        for r, row in enumerate(rows):
+            kind = filters[r % len(filters)]
+            raw.append(kind)
+            raw.extend(_filter_row(kind, row, prior, bpp))
+            prior = row
     header = struct.pack(">IIBBBBB", width, height, depth, colour_type, 0, 0, interlace)
     body = _chunk(b"IHDR", header)
     if palette is not None:
@@ -107,6 +113,15 @@ def test_png_16_bit_is_rounded_to_8(channels):
     if channels == 2:
         expected = np.stack([expected[..., 0]] * 3 + [expected[..., 1]], axis=-1)
     np.testing.assert_array_equal(out, expected)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 2), (8, 8), (13, 17), (9, 5, 3), (20, 11, 4)])
+def test_png_adam7_interlaced(shape):
+    pixels = _random_image(shape, seed=sum(shape))
+    np.testing.assert_array_equal(images.decode_png(encode_png(pixels, filters=(1, 4, 3), interlace=1)), pixels)
+    levels = pixels[..., 0] % 4 if pixels.ndim == 3 else pixels % 4  # packed 2-bit samples, padded per pass row
+    out = images.decode_png(encode_png(levels, filters=(2, 4), interlace=1, depth=2))
+    np.testing.assert_array_equal(out, levels * 85)
 
 
 def test_png_grey_alpha_becomes_rgba():
@@ -163,7 +178,7 @@ def _corrupt_crc(data):
     (lambda: b"GIF89a....", "not a PNG"),
     (lambda: _corrupt_crc(encode_png(_random_image((4, 4)))), "checksum mismatch"),
     (lambda: encode_png(_random_image((4, 4)))[:-20], "truncated"),
-    (lambda: encode_png(_random_image((4, 4)), interlace=1), "interlaced"),
+    (lambda: encode_png(_random_image((4, 4)), interlace=2), "unknown interlace method 2"),
     (lambda: encode_png(_random_image((4, 4, 3)) // 16, depth=4), "bit depth 4 is not allowed for RGB"),
     (lambda: encode_png(_random_image((4, 4)), colour_type=3), "without a PLTE"),
     (lambda: encode_png(_random_image((4, 4)), colour_type=5), "unknown colour type"),

@@ -1,6 +1,6 @@
 """Benchmark the draw-and-predict round trip in headless Chromium (issue 5's target), printed as a Markdown table.
 
-    python3 bench/bench_predict.py [--dist dist] [--digits 60] [--chromium /usr/bin/chromium]
+    python3 bench/bench_predict.py [--dist dist] [--digits 60] [--training-digits 20] [--chromium PATH]
 
 Digits are drawn on the page's pad with real mouse strokes (Playwright's page.mouse: pointerdown/move/up, as a
 person draws; the same strokes as the browser tests, at several places and sizes). For every stroke the page
@@ -91,7 +91,8 @@ def main(argv=None):
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="the built site (python3 build.py build)")
     parser.add_argument("--digits", type=int, default=60, help="digits drawn at rest (each has 1-2 strokes)")
     parser.add_argument("--training-digits", type=int, default=20, help="digits drawn while the page trains")
-    parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+    parser.add_argument("--chromium", default=os.environ.get("NN_IMPL_CHROMIUM") or os.environ.get("CHROMIUM"),
+                        help="Chromium executable (build.py bench passes NN_IMPL_CHROMIUM; default: Playwright's own)")
     args = parser.parse_args(argv)
     if not (args.dist / "index.html").is_file() or not (args.dist / "data" / "pretrained.npz").is_file():
         sys.exit(f"bench_predict: no built site with a pre-trained model in {args.dist}; run `python3 build.py build`")
@@ -101,7 +102,8 @@ def main(argv=None):
     server, url = serve(args.dist.resolve())
     lines = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=args.chromium, headless=True, args=CHROMIUM_ARGS)
+        executable = {"executable_path": args.chromium} if args.chromium else {}
+        browser = p.chromium.launch(headless=True, args=CHROMIUM_ARGS, **executable)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.goto(url)
         page.wait_for_function("document.body.dataset.state === 'ready'", timeout=180_000)

@@ -30,6 +30,8 @@ export class DrawingPad {
     for (const type of ["pointerup", "pointercancel", "lostpointercapture"]) {
       canvas.addEventListener(type, (e) => this._up(e));
     }
+    // Where pointer capture is unavailable, a pen lifted outside the canvas still ends the stroke.
+    window.addEventListener("pointerup", (e) => this._up(e));
   }
 
   /** The picture to classify: {pixels: Uint8ClampedArray RGBA (height*width*4), shape: [height, width, 4]}. */

@@ -4,7 +4,7 @@
 //
 // Bus events listened to (ARCHITECTURE.md): "ready" (worker loaded; a fresh session), "state", "epoch"
 // (refresh the inspection and the prediction as the network learns), "model-changed" (which model answers).
-// Dispatched: "model-changed" {name: "imported"} after an import.
+// Dispatched: "model-changed" {name: "imported", layer_sizes} after an import.
 import { DrawingPad } from "./draw.js";
 import { ProbabilityBars } from "./probabilities.js";
 import { drawGrey } from "./pixels.js";
@@ -16,6 +16,10 @@ import { ModelIO } from "./model_io.js";
 // While a stroke goes on, at most one prediction per PREDICT_INTERVAL_MS (and never two in flight): the worker
 // keeps up and the bars follow the pen. The stroke's end is always predicted, at once.
 const PREDICT_INTERVAL_MS = 60;
+// During training every request waits for the slice in progress (~0.12 s), and a prediction still in flight
+// when the pen lifts delays the stroke-end one by a whole slice more: ask less often while drawing then.
+const PREDICT_INTERVAL_TRAINING_MS = 400;
+const strokeInterval = () => (appState() === "training" ? PREDICT_INTERVAL_TRAINING_MS : PREDICT_INTERVAL_MS);
 // While training, a drawing on the pad is re-classified this often, so its answer changes as the network learns.
 const TRAINING_REFRESH_MS = 1000;
 
@@ -55,7 +59,8 @@ export function initPart2({ client, bus }) {
   const modelIO = new ModelIO(
     { exportButton: $("btn-export"), importInput: $("import-file"), message: $("model-io-message") },
     client,
-    () => bus.dispatchEvent(new CustomEvent("model-changed", { detail: { name: "imported" } })),
+    (reply) => bus.dispatchEvent(
+      new CustomEvent("model-changed", { detail: { name: "imported", layer_sizes: reply.layer_sizes } })),
   );
 
   // --- prediction ------------------------------------------------------------------------------------------
@@ -77,7 +82,7 @@ export function initPart2({ client, bus }) {
       return;
     }
     if (reason === "end") predict.strokeEnd = { version: predict.version, t: performance.now() };
-    requestPrediction(reason === "stroke" ? PREDICT_INTERVAL_MS : 0);
+    requestPrediction(reason === "stroke" ? strokeInterval() : 0);
   }
 
   function requestPrediction(delay) {
@@ -115,7 +120,7 @@ export function initPart2({ client, bus }) {
       if (!client.dead) view.message.textContent = `Could not classify the picture: ${err.message}`;
     } finally {
       predict.inFlight = false;
-      if (predict.wanted) requestPrediction(pad.drawing ? PREDICT_INTERVAL_MS : 0);
+      if (predict.wanted) requestPrediction(pad.drawing ? strokeInterval() : 0);
     }
   }
 
@@ -258,8 +263,8 @@ export function initPart2({ client, bus }) {
       return;
     }
     announcedAtReady = null;
-    // the layer sizes come with the next reply (a new model may have other layers)
-    if (name) view.answering.textContent = describeModel({ model: name });
+    // without layer sizes in the event, they come with the next reply (a new model may have other layers)
+    if (name) view.answering.textContent = describeModel({ model: name, layer_sizes: event.detail.layer_sizes });
     refreshInspection(MODEL_PARTS);
     if (!pad.empty) requestPrediction(0);
   });

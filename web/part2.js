@@ -201,7 +201,7 @@ export function initPart2({ client, bus }) {
           if (!client.dead) confusion.caption.textContent = `Could not inspect the model: ${err.message}`;
           break;
         }
-        showInspection(reply);
+        await showInspection(reply);
         inspection.count++;
       }
     } finally {
@@ -209,7 +209,11 @@ export function initPart2({ client, bus }) {
     }
   }
 
-  function showInspection(reply) {
+  // One task per view: drawing the explorer, the matrix and the weights in one go took up to 90 ms after an
+  // epoch, long enough to make the page stutter while training (the long-task test caught it).
+  const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+  async function showInspection(reply) {
     const description = describeModel(reply);
     const capitalised = description.charAt(0).toUpperCase() + description.slice(1);
     view.answering.textContent = description;
@@ -221,7 +225,9 @@ export function initPart2({ client, bus }) {
       return;
     }
     if (reply.explorer) explorer.setPredictions(reply.explorer);
+    await nextTask();
     if (reply.confusion) confusion.show(reply.confusion, capitalised);
+    await nextTask();
     if (reply.weights) weights.show(reply.weights, capitalised);
   }
 

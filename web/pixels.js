@@ -6,9 +6,7 @@
  * white ink on black as MNIST stores it (and as the network sees it).
  */
 export function drawGrey(canvas, values, width = 28, height = 28, max = 255) {
-  canvas.width = width;
-  canvas.height = height;
-  const ctx = canvas.getContext("2d");
+  const ctx = sized(canvas, width, height);
   const image = ctx.createImageData(width, height);
   const k = 255 / max;
   for (let i = 0; i < width * height; i++) {
@@ -35,16 +33,24 @@ export function divergingColour(w) {
 
 /** Draw weights in [-1, 1] (length width*height) on `canvas` with the diverging map. */
 export function drawDiverging(canvas, values, width = 28, height = 28) {
-  canvas.width = width;
-  canvas.height = height;
-  const ctx = canvas.getContext("2d");
+  const ctx = sized(canvas, width, height);
   const image = ctx.createImageData(width, height);
   for (let i = 0; i < width * height; i++) {
-    const [r, g, b] = divergingColour(values[i]);
-    image.data[4 * i] = r;
-    image.data[4 * i + 1] = g;
-    image.data[4 * i + 2] = b;
+    // divergingColour inlined: this runs for every pixel of every unit after every epoch
+    const w = values[i];
+    const t = Math.min(1, Math.abs(w));
+    const end = w < 0 ? NEGATIVE : POSITIVE;
+    image.data[4 * i] = 255 + (end[0] - 255) * t; // the Uint8ClampedArray rounds
+    image.data[4 * i + 1] = 255 + (end[1] - 255) * t;
+    image.data[4 * i + 2] = 255 + (end[2] - 255) * t;
     image.data[4 * i + 3] = 255;
   }
   ctx.putImageData(image, 0, 0);
+}
+
+/** The canvas's 2-D context at width×height; resizing only when needed (a resize resets the canvas). */
+function sized(canvas, width, height) {
+  if (canvas.width !== width) canvas.width = width;
+  if (canvas.height !== height) canvas.height = height;
+  return canvas.getContext("2d");
 }

@@ -66,7 +66,7 @@ export function initPart2({ client, bus }) {
   // --- prediction ------------------------------------------------------------------------------------------
 
   // `version` counts changes of the picture; a reply is shown only if no Clear came after its request, and the
-  // timings measure stroke end -> bars updated (window.nnImpl.part2.timings; bench/bench_predict.py reads them).
+  // timings measure stroke end -> bars updated (window.nnImpl.part2.predict.timings; bench/bench_predict.py reads them).
   const predict = {
     version: 0, clearedAt: 0, shown: 0, inFlight: false, wanted: false, timer: null, lastSent: -Infinity,
     strokeEnd: null, timings: [], count: 0,

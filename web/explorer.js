@@ -89,9 +89,11 @@ export class TestSetExplorer {
     this.grid.replaceChildren(...cells);
     const fmt = (v) => v.toLocaleString("en-US");
     const range = onPage.length ? `${fmt(first + 1)}–${fmt(first + onPage.length)}` : "none";
-    const what = wrongOnly ? "misclassified test images" : "test images";
-    const wrongText = this.predictions ? `; ${fmt(nWrong)} misclassified of ${fmt(n)}` : "; no model yet";
-    this.status.textContent = `Showing ${range} of ${fmt(this.shown.length)} ${what}${wrongText}.`;
+    let text = `Showing ${range} of ${fmt(this.shown.length)}`;
+    if (!this.predictions) text += " test images; no model has looked at them yet.";
+    else if (wrongOnly) text += ` misclassified test images (of ${fmt(n)}).`;
+    else text += ` test images; ${fmt(nWrong)} misclassified.`;
+    this.status.textContent = text;
     this.previousButton.disabled = this.page === 0;
     this.nextButton.disabled = this.page >= pages - 1;
     if (this.selected !== null) this._showDetail(this.selected);

@@ -52,7 +52,7 @@ export class ModelIO {
       this.say(`Exported ${reply.filename} (${formatBytes(bytes.byteLength)}). ` +
         "Load it on CPython with nn_impl.load(path).");
     } catch (err) {
-      this.say(`Export failed: ${err.message}`, "error");
+      this.say(`Export failed: ${withStop(err.message.replace(/^[A-Za-z]*Error: /, ""))}`, "error");
     } finally {
       this.busy = false;
     }
@@ -78,12 +78,17 @@ export class ModelIO {
     } catch (err) {
       // Python's message names the problem (truncated, not an npz, shapes, NaN, pickle...); "model file:"
       // is its generic name for the bytes, the visitor knows the file by its own name.
-      const text = err.message.replace(/^model file: /, "");
+      const text = withStop(err.message.replace(/^[A-Za-z]*Error: /, "").replace(/^model file: /, ""));
       this.say(`Could not import ${file.name}: ${text} ${keep}`, "error");
     } finally {
       this.busy = false;
     }
   }
+}
+
+/** A sentence ends with a full stop (Python's messages often do not). */
+function withStop(text) {
+  return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
 }
 
 function formatBytes(n) {

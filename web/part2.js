@@ -117,7 +117,9 @@ export function initPart2({ client, bus }) {
       const reply = await client.request("predict", { image: pixels, shape }, [pixels.buffer]);
       if (version > predict.clearedAt) showPrediction(reply, version);
     } catch (err) {
-      if (!client.dead) view.message.textContent = `Could not classify the picture: ${err.message}`;
+      // Python's message without its exception class, as part 1 shows them
+      const text = err.message.replace(/^[A-Za-z]*Error: /, "");
+      if (!client.dead) view.message.textContent = `Could not classify the picture: ${text}`;
     } finally {
       predict.inFlight = false;
       if (predict.wanted) requestPrediction(pad.drawing ? strokeInterval() : 0);
@@ -198,7 +200,8 @@ export function initPart2({ client, bus }) {
         try {
           reply = await client.request("inspect", { parts: asked });
         } catch (err) {
-          if (!client.dead) confusion.caption.textContent = `Could not inspect the model: ${err.message}`;
+          const text = err.message.replace(/^[A-Za-z]*Error: /, "");
+          if (!client.dead) confusion.caption.textContent = `Could not inspect the model: ${text}`;
           break;
         }
         await showInspection(reply);

@@ -47,7 +47,9 @@ def relu(Z):
 
 def relu_backward(A, dA):
     """dA <- dA where the unit was active (A > 0), else 0 (the subgradient at 0 is taken as 0)."""
-    dA[A <= 0.0] = 0.0
+    # Multiplying by the boolean mask is one vectorised pass; masked assignment (dA[A <= 0] = 0) is several
+    # times slower on the small arrays of a mini-batch.
+    np.multiply(dA, A > 0.0, out=dA)
     return dA
 
 

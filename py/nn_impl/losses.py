@@ -58,8 +58,9 @@ class CrossEntropy:
         return Z
 
     def value(self, Y_hat, y):
-        p_true = Y_hat[np.arange(len(y)), y].astype(np.float64)
-        return float(-np.log(np.maximum(p_true, _TINY)).mean())
+        p_true = Y_hat[np.arange(len(y)), y]
+        # the log and its sum in float64: accurate whatever the batch size and the model's dtype
+        return -float(np.log(np.maximum(p_true, _TINY), dtype=np.float64).sum()) / len(y)
 
     def delta(self, Y_hat, y):
         # For softmax followed by cross-entropy the Jacobians collapse to dL/dZ = (ŷ − t) / batch.

@@ -154,15 +154,18 @@ class MLPClassifier:
             A = LOSSES[self.loss].output(Z) if i == len(self.coefs_) - 1 else hidden(Z)
         return A
 
-    def _scale(self, X):
-        """A new float array (dtype of the model) holding ``X`` scaled as ``input_scaling`` says."""
-        X = X.astype(self.dtype)
+    def _scale(self, X, out=None):
+        """``X`` scaled as ``input_scaling`` says, as the model's float dtype, into ``out`` (or a new array)."""
+        if out is None:
+            out = np.empty(X.shape, dtype=self.dtype)
         if self.input_scaling == "unit":
-            X /= 255.0
+            np.divide(X, 255.0, out=out, dtype=self.dtype)  # converts to the dtype first, then divides
         elif self.input_scaling == "tutorial":
-            X /= 128.0  # the tutorial's x / 128 - 0.5, same operations in the same order
-            X -= 0.5
-        return X
+            np.divide(X, 128.0, out=out, dtype=self.dtype)  # the tutorial's x / 128 - 0.5, same order
+            out -= 0.5
+        else:
+            out[...] = X
+        return out
 
     def _background(self):
         """What a blank (0) pixel becomes after scaling: the fill value for shifted-in pixels."""

@@ -50,33 +50,39 @@ class Nesterov(Momentum):
 
 class Adam:
     """Adam (Kingma & Ba, 2015) with bias-corrected moments, as PyTorch and Keras implement it:
-    m <- β1·m + (1−β1)·g;  v <- β2·v + (1−β2)·g²;  p <- p − lr·m̂ / (sqrt(v̂) + ε)."""
+    m <- β1·m + (1−β1)·g;  v <- β2·v + (1−β2)·g²;  p <- p − lr·m̂ / (sqrt(v̂) + ε),
+    with m̂ = m / (1 − β1ᵗ) and v̂ = v / (1 − β2ᵗ).
+
+    The arithmetic is rearranged to touch the parameters fewer times (on a small network the optimiser is a
+    third of the training time), with the same result up to rounding: we keep M = m / (1−β1) and
+    V = v / (1−β2), which follow M <- β1·M + g and V <- β2·V + g², and fold the constants into one step size:
+    p <- p − m̂ / (sqrt(v̂) + ε)·lr = p − M / (sqrt(V) + ε')·lr' with
+    lr' = lr·(1−β1)·sqrt(1−β2ᵗ) / ((1−β1ᵗ)·sqrt(1−β2)) and ε' = ε·sqrt(1−β2ᵗ) / sqrt(1−β2).
+    """
 
     def __init__(self, params, momentum=None, beta1=0.9, beta2=0.999, eps=1e-8):
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.t = 0
-        self.m = [np.zeros_like(p) for p in params]
-        self.v = [np.zeros_like(p) for p in params]
+        self.M = [np.zeros_like(p) for p in params]
+        self.V = [np.zeros_like(p) for p in params]
         self._scratch = [np.empty_like(p) for p in params]
 
     def step(self, params, grads, lr):
         self.t += 1
         b1, b2 = self.beta1, self.beta2
-        step_size = lr / (1.0 - b1**self.t)
-        v_correction = np.sqrt(1.0 - b2**self.t)
-        for p, g, m, v, tmp in zip(params, grads, self.m, self.v, self._scratch):
-            np.multiply(g, g, out=tmp)
-            v *= b2
-            tmp *= 1.0 - b2
-            v += tmp
-            m *= b1
-            g *= 1.0 - b1
-            m += g
-            np.sqrt(v, out=tmp)
-            tmp /= v_correction
-            tmp += self.eps
-            np.divide(m, tmp, out=tmp)
-            tmp *= step_size
+        v_scale = np.sqrt((1.0 - b2**self.t) / (1.0 - b2))  # sqrt(v̂) = sqrt(V) / v_scale
+        step_size = lr * (1.0 - b1) / (1.0 - b1**self.t) * v_scale
+        eps = self.eps * v_scale
+        for p, g, M, V, tmp in zip(params, grads, self.M, self.V, self._scratch):
+            M *= b1  # M <- β1·M + g
+            M += g
+            np.multiply(g, g, out=g)  # V <- β2·V + g²  (g is scratch space)
+            V *= b2
+            V += g
+            np.sqrt(V, out=tmp)  # p <- p − lr'·M / (sqrt(V) + ε')
+            tmp += eps
+            tmp *= 1.0 / step_size
+            np.divide(M, tmp, out=tmp)
             p -= tmp
 
 

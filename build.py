@@ -6,7 +6,7 @@
                                            the whole suite: unit (CPython), in-Pyodide, browser (Chromium)
     python3 build.py build                 assemble dist/ (a second run with nothing changed takes seconds)
     python3 build.py data [--mnist-dir D]  fetch, verify and cache the full MNIST (for the CLI and the build)
-    python3 build.py bench                 run the benchmarks in bench/ and print their tables
+    python3 build.py bench [--peers]       run the benchmarks in bench/ and print their tables
     python3 build.py clean [--all]         remove dist/ and build caches (--all: also .venv*, node_modules)
 
 Needs only Python 3.11+, Node/npm and the package registries (PyPI, npm, and Debian's apt for Chromium when
@@ -579,8 +579,11 @@ def test(slow=False, pytest_args=(), numpy_url=None):
         raise BuildError(f"tests failed (pytest exit code {result.returncode})")
 
 
-def bench(numpy_url=None):
+def bench(numpy_url=None, peers=False):
     python = dev_python()
+    if peers:  # scikit-learn and PyTorch, for bench_engine.py's comparison (large downloads, so opt-in)
+        run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r",
+             ROOT / "requirements-bench.txt"], "installing requirements-bench.txt into .venv", capture=True)
     chromium = find_chromium(python)
     build(numpy_url)
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", NN_IMPL_CHROMIUM=chromium, NN_IMPL_SERVE_QUIET="1")
@@ -617,7 +620,9 @@ def main(argv=None):
     test_parser.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
     data_parser = commands.add_parser("data", help="fetch, verify and cache the full MNIST")
     data_parser.add_argument("--mnist-dir", help="a folder with the four original MNIST IDX files instead")
-    commands.add_parser("bench", help="run the benchmarks")
+    bench_parser = commands.add_parser("bench", help="run the benchmarks")
+    bench_parser.add_argument("--peers", action="store_true",
+                              help="first install scikit-learn and PyTorch (requirements-bench.txt) to compare with")
     clean_parser = commands.add_parser("clean", help="remove build output")
     clean_parser.add_argument("--all", action="store_true", help="also the environments and node_modules")
     args = parser.parse_args(argv)
@@ -631,7 +636,7 @@ def main(argv=None):
         elif args.command == "data":
             print(ensure_mnist(dev_python(), args.mnist_dir))
         elif args.command == "bench":
-            bench(args.numpy_url)
+            bench(args.numpy_url, args.peers)
         elif args.command == "clean":
             clean(args.all)
     except BuildError as exc:

@@ -1,0 +1,51 @@
+"""Retake docs/screenshot.png: the real page after a training run, with a digit drawn on the pad.
+
+    python3 build.py build && .venv/bin/python docs/screenshot.py [--out docs/screenshot.png]
+
+Drives the built site like a visitor (the Fast preset, Train, then a 3 drawn with the mouse) in headless
+Chromium, and saves the top of the page (settings, live charts, the drawing and its prediction).
+"""
+
+import argparse
+import os
+import sys
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser"), str(ROOT / "py")]
+os.environ.setdefault("NN_IMPL_SERVE_QUIET", "1")
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from _page_helpers import button, train_to_end  # noqa: E402
+from _part2_helpers import draw_and_wait, open_part2  # noqa: E402
+from build import CHROMIUM_FLAGS, DIST, make_server  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshot.png"))
+    parser.add_argument("--chromium", default=os.environ.get("NN_IMPL_CHROMIUM", "/usr/bin/chromium"))
+    args = parser.parse_args()
+    server = make_server(DIST, 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=args.chromium, headless=True, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1900})
+        open_part2(page, url)
+        button(page, "Fast").click()
+        train_to_end(page, timeout_ms=300_000)
+        digit = draw_and_wait(page, 3)
+        page.mouse.move(5, 5)
+        page.evaluate("window.scrollTo(0, 0)")
+        page.wait_for_timeout(500)
+        page.screenshot(path=args.out, full_page=False)
+        accuracy = page.get_by_label("Test accuracy", exact=True).inner_text()
+        print(f"saved {args.out}: test accuracy {accuracy}, drawn 3 read as {digit}")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

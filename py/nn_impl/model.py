@@ -10,6 +10,8 @@ This is the tutorial's layer turned on its side: the tutorial keeps one sample a
 layer in one matrix product. The backward pass lives in :mod:`nn_impl.trainer`.
 """
 
+import sys
+
 import numpy as np
 
 from . import params as _params
@@ -19,6 +21,18 @@ from .losses import LOSSES
 
 # Rows per chunk when predicting: bounds the temporaries to a few MB whatever the size of X.
 _PREDICT_CHUNK = 8192
+
+# NumPy inside Pyodide is built without BLAS. There, matmul of a float32 batch by a weight matrix falls back to
+# a plain loop about twice as slow as einsum's sum-of-products loop (measured in Pyodide 0.27.7 / NumPy 2.0.2:
+# 64×784 @ 784×32 takes 2.4 ms with matmul, 1.05 ms with einsum); with BLAS, matmul is ten times faster still.
+_NO_BLAS = sys.platform == "emscripten"
+
+
+def dense(A, W, out=None):
+    """A @ W for a batch A of shape (batch, n_in) and weights W of shape (n_in, n_out), into ``out``."""
+    if _NO_BLAS:
+        return np.einsum("ij,jk->ik", A, W, out=out)
+    return np.matmul(A, W, out=out)
 
 
 class MLPClassifier:
@@ -149,7 +163,7 @@ class MLPClassifier:
         """Outputs (batch, n_classes) for scaled inputs ``A`` (batch, n_features); allocates what it needs."""
         hidden, _ = ACTIVATIONS[self.activation]
         for i, (W, b) in enumerate(zip(self.coefs_, self.intercepts_)):
-            Z = A @ W
+            Z = dense(A, W)
             Z += b
             A = LOSSES[self.loss].output(Z) if i == len(self.coefs_) - 1 else hidden(Z)
         return A

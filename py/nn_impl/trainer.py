@@ -21,6 +21,7 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .augment import random_shifts
 from .losses import LOSSES
+from .model import dense
 from .optimizers import OPTIMIZERS
 from .schedules import SCHEDULES
 
@@ -234,7 +235,7 @@ class Trainer:
         b, n_layers = len(X_batch), len(model.coefs_)
         A = [X_batch] + [buf[:b] for buf in self._A]
         for i in range(n_layers):
-            np.matmul(A[i], model.coefs_[i], out=A[i + 1])
+            dense(A[i], model.coefs_[i], out=A[i + 1])
             A[i + 1] += model.intercepts_[i]
             if i < n_layers - 1:
                 hidden_forward(A[i + 1])

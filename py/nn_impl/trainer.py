@@ -21,9 +21,14 @@ import numpy as np
 from .activations import ACTIVATIONS
 from .augment import random_shifts
 from .losses import LOSSES
-from .model import dense
+from .model import _NO_BLAS, dense
 from .optimizers import OPTIMIZERS
 from .schedules import SCHEDULES
+
+
+# Skip, in the first layer's two products, the inputs that are zero across the whole batch: see
+# Trainer._first_layer_on_active_inputs. On by default only where NumPy has no BLAS (Pyodide).
+SKIP_ZERO_INPUTS = _NO_BLAS
 
 
 class TrainingDiverged(ArithmeticError):
@@ -234,12 +239,33 @@ class Trainer:
         hidden_forward, _ = ACTIVATIONS[model.activation]
         b, n_layers = len(X_batch), len(model.coefs_)
         A = [X_batch] + [buf[:b] for buf in self._A]
+        self._active_inputs = None
         for i in range(n_layers):
-            dense(A[i], model.coefs_[i], out=A[i + 1])
+            if i == 0 and SKIP_ZERO_INPUTS:
+                self._first_layer_on_active_inputs(X_batch, model.coefs_[0], out=A[1])
+            else:
+                dense(A[i], model.coefs_[i], out=A[i + 1])
             A[i + 1] += model.intercepts_[i]
             if i < n_layers - 1:
                 hidden_forward(A[i + 1])
         return A, LOSSES[model.loss].output(A[-1])
+
+    def _first_layer_on_active_inputs(self, X_batch, W, out):
+        """out <- X_batch @ W using only the inputs that are non-zero somewhere in the batch.
+
+        MNIST digits leave most pixels black: a batch of 64 has ink in about 500 of the 784 pixels, so the
+        two largest products of a step (this one and dW_0) shrink by a third. Worth it only without BLAS
+        (Pyodide), where those products run as plain loops; the result is the same, since the skipped terms
+        are exact zeros.
+        """
+        # a column is all zeros iff the sum of its absolute values is 0 (4x quicker in Pyodide than any())
+        active = np.flatnonzero(np.add.reduce(np.abs(X_batch), axis=0))
+        if len(active) > 0.8 * X_batch.shape[1]:
+            dense(X_batch, W, out=out)
+            return
+        X_active = X_batch[:, active]
+        dense(X_active, W[active], out=out)
+        self._active_inputs = (active, X_active)
 
     def _backward(self, A, Y_hat, y_batch):
         """Fill ``self._grads`` ([dW_0..dW_{L-1}, db_0..db_{L-1}]) from the forward pass's activations.
@@ -252,7 +278,13 @@ class Trainer:
         dW, db = self._grads[:n_layers], self._grads[n_layers:]
         dZ = LOSSES[model.loss].delta(Y_hat, y_batch)  # (b, n_classes), already averaged over the batch
         for i in range(n_layers - 1, -1, -1):
-            np.matmul(A[i].T, dZ, out=dW[i])
+            if i == 0 and self._active_inputs is not None:
+                # Rows of dW_0 for inputs that are 0 in every sample of the batch are exactly 0.
+                active, X_active = self._active_inputs
+                dW[0].fill(0.0)
+                dW[0][active] = np.matmul(X_active.T, dZ)
+            else:
+                np.matmul(A[i].T, dZ, out=dW[i])
             np.add.reduce(dZ, axis=0, out=db[i])
             if model.weight_decay:
                 dW[i] += model.weight_decay * coefs[i]  # gradient of (λ/2)·‖W‖²; biases are not decayed

@@ -91,8 +91,10 @@ def main(argv=None):
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="the built site (python3 build.py build)")
     parser.add_argument("--digits", type=int, default=60, help="digits drawn at rest (each has 1-2 strokes)")
     parser.add_argument("--training-digits", type=int, default=20, help="digits drawn while the page trains")
-    parser.add_argument("--chromium", default=os.environ.get("NN_IMPL_CHROMIUM") or os.environ.get("CHROMIUM"),
-                        help="Chromium executable (build.py bench passes NN_IMPL_CHROMIUM; default: Playwright's own)")
+    system = "/usr/bin/chromium" if os.path.isfile("/usr/bin/chromium") else None
+    parser.add_argument("--chromium", default=os.environ.get("NN_IMPL_CHROMIUM") or os.environ.get("CHROMIUM") or system,
+                        help="Chromium executable (build.py bench passes NN_IMPL_CHROMIUM; default: /usr/bin/chromium "
+                             "if present, else Playwright's own)")
     args = parser.parse_args(argv)
     if not (args.dist / "index.html").is_file() or not (args.dist / "data" / "pretrained.npz").is_file():
         sys.exit(f"bench_predict: no built site with a pre-trained model in {args.dist}; run `python3 build.py build`")

@@ -2,7 +2,6 @@
 CPython imports into the page with the same predictions, and every kind of bad file is refused with its own
 message while the current model keeps answering."""
 
-import io
 import re
 
 import numpy as np
@@ -11,6 +10,7 @@ import pytest
 import nn_impl
 from nn_impl import persist
 from _page_helpers import button, train_to_end
+from test_session_io import _members, _rewritten  # the same surgery on model files as the unit tests
 from _part2_helpers import (
     draw_and_wait, inspections, model_answering, open_part2, page_predictions, site_dataset, wait_inspections,
 )
@@ -110,19 +110,6 @@ def test_a_model_saved_on_cpython_imports_into_the_page_with_the_same_prediction
     back = nn_impl.load(raw)
     for a, b in zip(back.coefs_ + back.intercepts_, model.coefs_ + model.intercepts_):
         np.testing.assert_array_equal(a, b)
-
-
-def _members(raw):
-    with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-        return {key: npz[key] for key in npz.files}
-
-
-def _rewritten(raw, **changes):
-    members = _members(raw)
-    members.update(changes)
-    buffer = io.BytesIO()
-    np.savez(buffer, **members)  # np.savez, not our writer: it happily stores object arrays (pickles)
-    return buffer.getvalue()
 
 
 def _bad_file(kind, good, tmp_path):

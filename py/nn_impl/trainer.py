@@ -82,7 +82,6 @@ class Trainer:
         self._flat_params, views = _flat_views(model.coefs_ + model.intercepts_, model.dtype)
         n_layers = len(model.coefs_)
         model.coefs_, model.intercepts_ = views[:n_layers], views[n_layers:]
-        self._params = views
         self._flat_grads, self._grads = _flat_views(views, model.dtype, copy=False)
         self._last_finite = self._flat_params.copy()
         self._optimizer = OPTIMIZERS[model.solver]([self._flat_params], momentum=model.momentum)

@@ -50,14 +50,15 @@ class Trainer:
             X_val, y_val = validation_data
             X_val = model._check_X(X_val)
             val = (X_val, model._check_y(y_val, len(X_val)))
-        if model.coefs_ is None:
-            y_int = model._check_y(y, len(X))
-            n_classes = max(2, int(y_int.max()) + 1, int(val[1].max()) + 1 if val is not None else 0)
+        fitted = model.coefs_ is not None
+        y = model._check_y(y, len(X))  # once fitted, this also checks the labels against n_classes_
+        if not fitted:
+            n_classes = max(2, int(y.max()) + 1, int(val[1].max()) + 1 if val is not None else 0)
             model._initialize(X.shape[1], n_classes)
             if val is not None and X_val.shape[1] != X.shape[1]:
                 raise ValueError(f"validation_data: X has {X_val.shape[1]} features, training X has {X.shape[1]}")
         self.model = model
-        self._y = model._check_y(y, len(X))
+        self._y = y
         self._val = val
         # Pixels given as uint8 stay uint8 and are scaled batch by batch (the same arithmetic as model._scale):
         # a quarter of the memory, which matters in a browser tab, and a quarter of the bytes each batch

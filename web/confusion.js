@@ -8,12 +8,14 @@ export class ConfusionView {
     this.table = table;
     this.caption = caption;
     this.counts = null;
+    this.size = 0; // k of the k×k table now built (0: none)
   }
 
   /** `matrix`: {shape: [k, k], data: Int32Array} (Session.inspect's "confusion"), or null for "no model". */
   show(matrix, modelDescription) {
     if (!matrix) {
       this.counts = null;
+      this.size = 0;
       this.table.replaceChildren();
       this.caption.textContent = "No model yet: train one or import one.";
       return;
@@ -21,40 +23,55 @@ export class ConfusionView {
     const k = matrix.shape[0];
     const counts = Array.from({ length: k }, (_, r) => Array.from(matrix.data.subarray(r * k, (r + 1) * k)));
     this.counts = counts;
+    // The table is built once per size and refilled after each epoch: no layout of new rows every time.
+    if (this.size !== k) this._build(k);
+    const rows = this.table.tBodies[0].rows;
+    let total = 0;
+    let right = 0;
+    for (let r = 0; r < k; r++) {
+      const rowTotal = counts[r].reduce((a, b) => a + b, 0);
+      for (let c = 0; c < k; c++) {
+        const n = counts[r][c];
+        total += n;
+        if (r === c) right += n;
+        const td = rows[r].cells[c + 1]; // cell 0 is the row's header
+        if (td.dataset.count !== String(n)) {
+          td.textContent = String(n); // only counts that changed: new text means new layout
+          td.dataset.count = String(n);
+        }
+        const share = rowTotal ? n / rowTotal : 0;
+        td.title = `true ${r}, predicted ${c}: ${n} image${n === 1 ? "" : "s"} (${(share * 100).toFixed(1)} % of the ${r}s)`;
+        td.style.background = shade(share, r === c);
+        // dark cells get light text (contrast stays readable)
+        td.classList.toggle("dark", (r === c ? share : Math.sqrt(share)) > 0.55);
+      }
+    }
+    const accuracy = total ? ((100 * right) / total).toFixed(2) : "–";
+    this.caption.textContent =
+      `${modelDescription}: ${right.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} test images ` +
+      `right (${accuracy} %). Rows: true digit; columns: predicted digit.`;
+  }
+
+  /** An empty k×k table: a header row of predicted digits, then one row per true digit. */
+  _build(k) {
     const head = document.createElement("thead");
     const headRow = document.createElement("tr");
     headRow.append(cornerCell());
     for (let c = 0; c < k; c++) headRow.append(headerCell(String(c), "col"));
     head.append(headRow);
     const body = document.createElement("tbody");
-    let total = 0;
-    let right = 0;
     for (let r = 0; r < k; r++) {
       const row = document.createElement("tr");
       row.append(headerCell(String(r), "row"));
-      const rowTotal = counts[r].reduce((a, b) => a + b, 0);
       for (let c = 0; c < k; c++) {
-        const n = counts[r][c];
-        total += n;
-        if (r === c) right += n;
         const td = document.createElement("td");
-        td.textContent = String(n);
-        td.dataset.count = String(n);
-        const share = rowTotal ? n / rowTotal : 0;
-        td.title = `true ${r}, predicted ${c}: ${n} image${n === 1 ? "" : "s"} (${(share * 100).toFixed(1)} % of the ${r}s)`;
-        td.style.background = shade(share, r === c);
-        // dark cells get light text (contrast stays readable)
-        td.classList.toggle("dark", (r === c ? share : Math.sqrt(share)) > 0.55);
         if (r === c) td.classList.add("diagonal");
         row.append(td);
       }
       body.append(row);
     }
     this.table.replaceChildren(head, body);
-    const accuracy = total ? ((100 * right) / total).toFixed(2) : "–";
-    this.caption.textContent =
-      `${modelDescription}: ${right.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} test images ` +
-      `right (${accuracy} %). Rows: true digit; columns: predicted digit.`;
+    this.size = k;
   }
 }
 

@@ -1,6 +1,6 @@
 // The test-set explorer: a page of test digits with the model's label and confidence, the wrong ones marked,
 // a "Misclassified only" filter, and a detail view (large image, probabilities, "Load into canvas").
-import { drawGrey } from "./pixels.js";
+import { drawGrey, greyImageURL } from "./pixels.js";
 import { ProbabilityBars } from "./probabilities.js";
 
 const PAGE_SIZE = 48;
@@ -23,6 +23,7 @@ export class TestSetExplorer {
     this.detailBars = new ProbabilityBars($("explorer-detail-proba"));
     this.loadButton = $("explorer-load");
     this.images = null; // {data: Uint8Array (n*784), n}
+    this.imageURLs = new Map(); // test image index -> its PNG data: URL (made when first shown; ~1 KB each)
     this.labels = null; // Uint8Array (n,)
     this.predictions = null; // {pred: Int32Array (n,), confidence: Float32Array (n,), proba: Float32Array (n*10)}
     this.shown = []; // indices of the test images the filter lets through
@@ -40,19 +41,22 @@ export class TestSetExplorer {
     });
   }
 
-  /** The bundled test images ({shape: [n, 28, 28], data: Uint8Array}) and labels ({data: Uint8Array}). */
-  setImages(xTest, yTest) {
+  /**
+   * The bundled test images ({shape: [n, 28, 28], data: Uint8Array}) and labels ({data: Uint8Array}), and, if
+   * given, the model's answers on them (as setPredictions takes them): one rendering for both.
+   */
+  setImages(xTest, yTest, explorer = undefined) {
     this.images = { data: xTest.data, n: xTest.shape[0] };
     this.labels = yTest.data;
+    this.imageURLs.clear();
+    this.grid.replaceChildren(); // new images: no cell of the old ones is kept
+    if (explorer !== undefined) this.predictions = unpackPredictions(explorer);
     this.render();
   }
 
   /** The current model's answers on those images (Session.inspect's "explorer" part), or null: no model. */
   setPredictions(explorer) {
-    this.predictions = explorer
-      ? { pred: explorer.pred.data, confidence: explorer.confidence.data, proba: explorer.proba.data,
-        nClasses: explorer.proba.shape[1] }
-      : null;
+    this.predictions = unpackPredictions(explorer);
     this.render();
   }
 
@@ -85,8 +89,13 @@ export class TestSetExplorer {
     this.page = Math.min(this.page, pages - 1);
     const first = this.page * PAGE_SIZE;
     const onPage = this.shown.slice(first, first + PAGE_SIZE);
-    const cells = onPage.map((i) => this._cell(i));
-    this.grid.replaceChildren(...cells);
+    // After each epoch only the predictions change: the same page keeps its cells (and their images) and has
+    // its captions rewritten, rather than being rebuilt.
+    const cells = [...this.grid.children];
+    const samePage = cells.length === onPage.length &&
+      cells.every((cell, k) => Number(cell.dataset.index) === onPage[k]);
+    if (!samePage) this.grid.replaceChildren(...onPage.map((i) => this._cell(i)));
+    for (const cell of this.grid.children) this._describe(cell);
     const fmt = (v) => v.toLocaleString("en-US");
     const range = onPage.length ? `${fmt(first + 1)}–${fmt(first + onPage.length)}` : "none";
     let text = `Showing ${range} of ${fmt(this.shown.length)}`;
@@ -99,44 +108,66 @@ export class TestSetExplorer {
     if (this.selected !== null) this._showDetail(this.selected);
   }
 
+  /** A new grid cell for test image `index`: a button holding the image and a caption (see _describe). */
   _cell(index) {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "digit-cell";
-    const canvas = document.createElement("canvas");
-    drawGrey(canvas, this._pixels(index));
-    canvas.setAttribute("aria-hidden", "true");
+    button.dataset.index = String(index);
+    button.dataset.true = String(this.labels[index]);
+    const image = document.createElement("img");
+    image.alt = ""; // the button's label says what it shows
+    image.width = 28;
+    image.height = 28;
+    image.src = this._imageURL(index);
     const caption = document.createElement("span");
     caption.className = "digit-caption";
-    const truth = this.labels[index];
-    button.dataset.index = String(index);
-    button.dataset.true = String(truth);
-    let label = `Test image ${index + 1}, labelled ${truth}`;
-    if (this.predictions) {
-      const pred = this.predictions.pred[index];
-      const confidence = Math.round(this.predictions.confidence[index] * 100);
-      button.dataset.pred = String(pred);
-      caption.textContent = `${pred} · ${confidence}%`;
-      label += `: predicted ${pred} (${confidence} %)`;
-      if (pred !== truth) {
-        button.classList.add("wrong");
-        const mark = document.createElement("span"); // the mark is a symbol and words, not colour alone
-        mark.className = "digit-truth";
-        mark.textContent = `✗ is ${truth}`;
-        caption.append(mark);
-        label += ", wrong";
-      }
-    } else {
-      caption.textContent = `label ${truth}`;
-    }
-    button.setAttribute("aria-label", label);
-    button.append(canvas, caption);
+    button.append(image, caption);
     button.addEventListener("click", () => {
       this._showDetail(index);
       // on a narrow screen the detail sits below the grid: bring it into view
       this.detail.scrollIntoView({ block: "nearest", behavior: "smooth" });
     });
     return button;
+  }
+
+  _imageURL(index) {
+    let url = this.imageURLs.get(index);
+    if (!url) {
+      url = greyImageURL(this._pixels(index));
+      this.imageURLs.set(index, url);
+    }
+    return url;
+  }
+
+  /** Write a cell's caption, accessible label and "wrong" mark for the current predictions (if any). */
+  _describe(button) {
+    const index = Number(button.dataset.index);
+    const truth = this.labels[index];
+    let text = `label ${truth}`;
+    let label = `Test image ${index + 1}, labelled ${truth}`;
+    let wrong = false;
+    if (this.predictions) {
+      const pred = this.predictions.pred[index];
+      const confidence = Math.round(this.predictions.confidence[index] * 100);
+      wrong = pred !== truth;
+      text = `${pred} · ${confidence}%`;
+      label += `: predicted ${pred} (${confidence} %)${wrong ? ", wrong" : ""}`;
+    }
+    // Most captions stay the same from one epoch to the next: rewriting them anyway would lay them out again.
+    if (button.getAttribute("aria-label") === label) return;
+    const caption = button.querySelector(".digit-caption");
+    caption.textContent = text;
+    if (wrong) {
+      const mark = document.createElement("span"); // the mark is a symbol and words, not colour alone
+      mark.className = "digit-truth";
+      mark.textContent = `✗ is ${truth}`;
+      caption.append(mark);
+    }
+    if (this.predictions) button.dataset.pred = String(this.predictions.pred[index]);
+    else delete button.dataset.pred;
+    button.classList.toggle("wrong", wrong);
+    button.setAttribute("aria-label", label);
   }
 
   _showDetail(index) {
@@ -156,4 +187,11 @@ export class TestSetExplorer {
       this.detailBars.show(null);
     }
   }
+}
+
+function unpackPredictions(explorer) {
+  return explorer
+    ? { pred: explorer.pred.data, confidence: explorer.confidence.data, proba: explorer.proba.data,
+      nClasses: explorer.proba.shape[1] }
+    : null;
 }

@@ -55,7 +55,7 @@ export function initPart2({ client, bus }) {
     $("predict").scrollIntoView({ block: "start", behavior: "smooth" }); // show it where it is now
   });
   const confusion = new ConfusionView($("confusion"), $("confusion-caption"));
-  const weights = new WeightsView($("weights-grid"), $("weights-caption"));
+  const weights = new WeightsView($("weights-sheet"), $("weights-caption"));
   const modelIO = new ModelIO(
     { exportButton: $("btn-export"), importInput: $("import-file"), message: $("model-io-message") },
     client,
@@ -212,25 +212,30 @@ export function initPart2({ client, bus }) {
     }
   }
 
-  // One task per view: drawing the explorer, the matrix and the weights in one go took up to 90 ms after an
-  // epoch, long enough to make the page stutter while training (the long-task test caught it).
-  const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+  // One frame per view: laying out and painting the explorer, the matrix and the weights in one frame took up to
+  // 90 ms after an epoch, long enough to make the page stutter while training (the long-task test caught it).
+  // So wait until the page has painted one view's changes before making the next (in a background tab, which
+  // paints no frames, at most 100 ms).
+  const nextFrame = () => new Promise((resolve) => {
+    setTimeout(resolve, 100);
+    requestAnimationFrame(() => setTimeout(resolve, 0)); // a task queued in a frame runs after that frame
+  });
 
   async function showInspection(reply) {
     const description = describeModel(reply);
     const capitalised = description.charAt(0).toUpperCase() + description.slice(1);
     view.answering.textContent = description;
-    if (reply.images) explorer.setImages(reply.images.x_test, reply.images.y_test);
+    const answers = reply.model ? reply.explorer : null; // without a model, nobody has looked at the images
+    if (reply.images) explorer.setImages(reply.images.x_test, reply.images.y_test, answers);
+    else if (answers !== undefined) explorer.setPredictions(answers);
     if (!reply.model) {
-      explorer.setPredictions(null);
       confusion.show(null);
       weights.show(null);
       return;
     }
-    if (reply.explorer) explorer.setPredictions(reply.explorer);
-    await nextTask();
+    await nextFrame();
     if (reply.confusion) confusion.show(reply.confusion, capitalised);
-    await nextTask();
+    await nextFrame();
     if (reply.weights) weights.show(reply.weights, capitalised);
   }
 

@@ -95,21 +95,37 @@ def test_clicking_a_digit_enlarges_it_and_loads_it_into_the_canvas(app):
     assert predicted_digit(app) == str(pred[sure])
 
 
+def weight_tiles(page):
+    """The weights picture's tiles as the page shows them: (n_units, 28, 28, 3) RGB, read from its canvas."""
+    sheet = page.get_by_role("img", name="First-layer weights", exact=False)
+    found = sheet.evaluate("""(c) => ({w: c.width, h: c.height, units: Number(c.dataset.units),
+        columns: Number(c.dataset.columns), rgba: Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data)})""")
+    pixels = np.array(found["rgba"], np.uint8).reshape(found["h"], found["w"], 4)[..., :3]
+    units, columns = found["units"], found["columns"]
+    rows = -(-units // columns)
+    assert (found["w"], found["h"]) == (columns * 29 - 1, rows * 29 - 1)  # 28-px tiles, 1-px gutters
+    return np.stack([pixels[(j // columns) * 29:][:28, (j % columns) * 29:][:, :28] for j in range(units)])
+
+
 def test_first_layer_weights_are_shown_as_28x28_images(app):
-    grid = app.locator("#weights-grid canvas")
     match = re.search(r"(\d+) units in the first hidden layer", app.locator("#weights-caption").inner_text())
-    assert match and grid.count() == min(int(match.group(1)), 256)
-    sizes = grid.evaluate_all("cs => cs.map((c) => [c.width, c.height])")
-    assert all(s == [28, 28] for s in sizes)
-    # not blank: weights have both signs, so each image holds reds and blues
-    colours = grid.first.evaluate("""(c) => { const d = c.getContext('2d').getImageData(0, 0, 28, 28).data;
-        let red = 0, blue = 0; for (let i = 0; i < d.length; i += 4) { if (d[i] > d[i + 2] + 30) red++;
-        if (d[i + 2] > d[i] + 30) blue++; } return [red, blue]; }""")
-    assert colours[0] > 0 and colours[1] > 0
+    tiles = weight_tiles(app)
+    assert match and len(tiles) == min(int(match.group(1)), 256)
+    # not blank: weights have both signs, so each unit's image holds reds and blues
+    red = tiles[..., 0].astype(int) > tiles[..., 2].astype(int) + 30
+    blue = tiles[..., 2].astype(int) > tiles[..., 0].astype(int) + 30
+    assert red.any(axis=(1, 2)).all() and blue.any(axis=(1, 2)).all()
+    # hovering a tile names its unit
+    sheet = app.locator("#weights-sheet")
+    box = sheet.bounding_box()
+    columns = int(sheet.get_attribute("data-columns"))
+    tile = box["width"] / columns
+    sheet.hover(position={"x": tile * 1.5, "y": tile * 0.5})
+    assert sheet.get_attribute("title") == "hidden unit 2"
 
 
 def test_inspection_is_refreshed_after_each_epoch_of_training(app):
-    before_weights = app.locator("#weights-grid canvas").count()
+    before_weights = len(weight_tiles(app))
     app.get_by_label("Hidden layers", exact=True).fill("20")
     app.get_by_label("Training samples", exact=True).fill("3000")
     app.get_by_label("Epochs", exact=True).fill("3")
@@ -123,7 +139,7 @@ def test_inspection_is_refreshed_after_each_epoch_of_training(app):
     app.wait_for_function("!window.nnImpl.part2.inspection.running")
     # after the run: the matrix and the weights are the trained network's
     assert "being trained (784-20-10)" in app.locator("#confusion-caption").inner_text()
-    assert app.locator("#weights-grid canvas").count() == 20 != before_weights
+    assert len(weight_tiles(app)) == 20 != before_weights
     counts = confusion_counts(app)
     accuracy = float(re.search(r"([\d.]+) %", app.get_by_label("Test accuracy", exact=True).inner_text()).group(1))
     assert abs(100 * np.trace(counts) / counts.sum() - accuracy) < 0.01

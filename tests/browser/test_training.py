@@ -132,31 +132,29 @@ def test_learning_rate_changes_while_training(page, site_url):
     wait_state(page, "ready", 10_000)
 
 
-def test_main_thread_stays_responsive_while_training(page, site_url):
-    """Training runs in the worker: the page keeps painting frames and answering while it trains.
+def test_main_thread_stays_free_of_long_tasks_while_training(page, site_url):
+    """Training runs in the worker: while it trains, no main-thread task takes over 50 ms (PerformanceObserver
+    'longtask'), the page keeps painting frames and a queued task is run at once.
 
-    The issue's finer target (no main-thread task over 50 ms) is measured by bench/bench_web.py and reported
-    there: in headless, software-composited Chromium on a shared 2-core machine a single compositor commit
-    can take 40-60 ms whatever the page does, so as an assert it would test the machine, not the page.
-    Here the bounds are ones a page that ran Python on its main thread could never meet, with room for a busy
-    machine: over 20 animation frames a second (one per training slice, about 8, if Python blocked the page),
-    no frame gap and no queued task waiting a second or more, during 6 s of training.
+    From pressing Train, through the first slices (a new network, the inspection views redrawn for it) and
+    several epochs (charts, read-outs, the inspection after each epoch). Python on the main thread would block
+    it for each training slice (~120 ms) and leave about 8 frames a second; a free main thread paints about 60.
     """
     page.add_init_script(
         """
         window.__frameGaps = [];
         window.__longTasks = [];
         new PerformanceObserver((list) => {
-          for (const e of list.getEntries()) window.__longTasks.push(Math.round(e.duration));
+          for (const e of list.getEntries()) window.__longTasks.push({start: e.startTime, duration: Math.round(e.duration)});
         }).observe({type: "longtask", buffered: true});
         """
     )
     open_page(page, site_url)
     short_run(page, 5000, 50)
+    start = page.evaluate("performance.now()")
     button(page, "Train").click()
-    page.wait_for_function("window.nnImpl.charts.points.loss >= 1", timeout=60_000)
     page.evaluate(
-        """() => { window.__longTasks.length = 0; let last = performance.now();
+        """() => { let last = performance.now();
         const tick = (now) => { window.__frameGaps.push(now - last); last = now;
                                 if (window.__frameGaps.length < 100000) requestAnimationFrame(tick); };
         requestAnimationFrame(tick); }"""
@@ -172,13 +170,12 @@ def test_main_thread_stays_responsive_while_training(page, site_url):
     assert chart_points(page)["loss"] > 10  # it really trained meanwhile
     worst_gap = page.evaluate("Math.max(...window.__frameGaps)")
     frames_per_second = page.evaluate("window.__frameGaps.length / (window.__frameGaps.reduce((a, b) => a + b, 0) / 1000)")
-    long_tasks = page.evaluate("window.__longTasks")
+    long_tasks = page.evaluate(f"window.__longTasks.filter((t) => t.start >= {start}).map((t) => t.duration)")
     button(page, "Stop").click()
     print(f"{frames_per_second:.0f} frames/s, worst frame gap {worst_gap:.0f} ms; queued tasks waited {task_delays} ms; long tasks (ms): {long_tasks}")
-    # Python on the main thread would leave a frame per training slice (~8/s); a free main thread paints ~60
-    # (40-58 measured here, also with the machine's two cores busy with other jobs).
+    assert not long_tasks, f"main-thread tasks over 50 ms while training: {long_tasks} ms"
     assert frames_per_second > 20, f"only {frames_per_second:.0f} frames/s while training"
-    assert worst_gap < 1000, f"the page froze for {worst_gap:.0f} ms while training (long tasks: {long_tasks})"
+    assert worst_gap < 1000, f"the page froze for {worst_gap:.0f} ms while training"
     assert max(task_delays) < 1000, f"queued tasks waited {task_delays} ms"
 
 

@@ -45,18 +45,18 @@ export class TestSetExplorer {
    * The bundled test images ({shape: [n, 28, 28], data: Uint8Array}) and labels ({data: Uint8Array}), and, if
    * given, the model's answers on them (as setPredictions takes them): one rendering for both.
    */
-  setImages(xTest, yTest, explorer = undefined) {
+  setImages(xTest, yTest, answers = undefined) {
     this.images = { data: xTest.data, n: xTest.shape[0] };
     this.labels = yTest.data;
     this.imageURLs.clear();
     this.grid.replaceChildren(); // new images: no cell of the old ones is kept
-    if (explorer !== undefined) this.predictions = unpackPredictions(explorer);
+    if (answers !== undefined) this.predictions = unpackPredictions(answers);
     this.render();
   }
 
   /** The current model's answers on those images (Session.inspect's "explorer" part), or null: no model. */
-  setPredictions(explorer) {
-    this.predictions = unpackPredictions(explorer);
+  setPredictions(answers) {
+    this.predictions = unpackPredictions(answers);
     this.render();
   }
 
@@ -189,9 +189,10 @@ export class TestSetExplorer {
   }
 }
 
-function unpackPredictions(explorer) {
-  return explorer
-    ? { pred: explorer.pred.data, confidence: explorer.confidence.data, proba: explorer.proba.data,
-      nClasses: explorer.proba.shape[1] }
+/** Session.inspect's "explorer" part ({pred, confidence, proba}, each an ndarray) as plain typed arrays. */
+function unpackPredictions(answers) {
+  return answers
+    ? { pred: answers.pred.data, confidence: answers.confidence.data, proba: answers.proba.data,
+      nClasses: answers.proba.shape[1] }
     : null;
 }

@@ -14,8 +14,9 @@ export class WeightsView {
   constructor(sheet, caption) {
     this.sheet = sheet;
     this.caption = caption;
-    this.units = 0;
-    this.columns = 1;
+    this.units = 0; // in the first hidden layer (the sheet shows at most MAX_UNITS of them)
+    this.columns = 1; // tiles per row on the sheet
+    this.tile = [28, 28]; // each unit's image: width, height
     this.sheet.addEventListener("mousemove", (event) => {
       const unit = this.unitAt(event.offsetX / this.sheet.clientWidth, event.offsetY / this.sheet.clientHeight);
       this.sheet.title = unit === null ? "" : `hidden unit ${unit + 1}`;

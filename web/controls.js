@@ -1,5 +1,6 @@
 // The training form and buttons: menus filled from the registry, inline validation, presets, and which
 // buttons a person can press in each app state. No worker calls here; main.js wires the verbs.
+import { withoutErrorClass } from "./protocol.js";
 import { FIELD_NAMES, formatValue, parseValue } from "./state.js";
 
 // Presets set only the settings they name; the rest keep their current values.
@@ -88,7 +89,7 @@ export function readConfig(registry) {
 
 /** Show an error Python raised for one field (its message starts with the parameter name). */
 export function showPythonError(message) {
-  const text = message.replace(/^[A-Za-z]*Error: /, ""); // "ValueError: learning_rate: ..." -> "learning_rate: ..."
+  const text = withoutErrorClass(message);
   const name = FIELD_NAMES.find((n) => text.startsWith(n) || text.includes(`'${n}'`));
   if (name) setMessage(name, text.slice(text.startsWith(name) ? name.length : 0).replace(/^[:\s]+/, ""));
   return Boolean(name);

@@ -1,7 +1,7 @@
 // Part 1 of the page: start-up, the training loop and the wiring of controls, charts and worker.
 // It reads like a script: start the worker, load, show the settings, then react to buttons.
 // Events on `bus` (ARCHITECTURE.md): "state", "ready", "epoch", "model-changed".
-import { WorkerClient } from "./protocol.js";
+import { WorkerClient, withoutErrorClass } from "./protocol.js";
 import { LoadingPanel } from "./loading.js";
 import { TrainingCharts } from "./charts.js";
 import { buildRegistry, defaults, readUrl, setAppState, writeUrl } from "./state.js";
@@ -175,7 +175,7 @@ async function configure() {
   } catch (err) {
     run.completed++;
     showPythonError(err.message); // marks the field it names, if any
-    showMessage(`Check the settings: ${err.message.replace(/^[A-Za-z]*Error: /, "")}`, "error");
+    showMessage(`Check the settings: ${withoutErrorClass(err.message)}`, "error");
     return false;
   }
 }

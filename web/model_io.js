@@ -1,6 +1,7 @@
 // Carry the model: "Export model" downloads the current model as the .npz file nn_impl.load reads on CPython;
 // "Import model" loads such a file (saved by the CLI or by this page). Python checks every file
 // (nn_impl.persist.load) before anything changes, so a bad file only produces a message.
+import { withoutErrorClass } from "./protocol.js";
 
 // The same cap as nn_impl.persist.MAX_FILE_BYTES: refuse a huge file before reading it into the tab at all.
 export const MAX_FILE_BYTES = 64 * 2 ** 20;
@@ -52,7 +53,7 @@ export class ModelIO {
       this.say(`Exported ${reply.filename} (${formatBytes(bytes.byteLength)}). ` +
         "Load it on CPython with nn_impl.load(path).");
     } catch (err) {
-      this.say(`Export failed: ${withStop(err.message.replace(/^[A-Za-z]*Error: /, ""))}`, "error");
+      this.say(`Export failed: ${withStop(withoutErrorClass(err.message))}`, "error");
     } finally {
       this.busy = false;
     }
@@ -78,7 +79,7 @@ export class ModelIO {
     } catch (err) {
       // Python's message names the problem (truncated, not an npz, shapes, NaN, pickle...); "model file:"
       // is its generic name for the bytes, the visitor knows the file by its own name.
-      const text = withStop(err.message.replace(/^[A-Za-z]*Error: /, "").replace(/^model file: /, ""));
+      const text = withStop(withoutErrorClass(err.message).replace(/^model file: /, ""));
       this.say(`Could not import ${file.name}: ${text} ${keep}`, "error");
     } finally {
       this.busy = false;

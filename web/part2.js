@@ -12,6 +12,7 @@ import { TestSetExplorer } from "./explorer.js";
 import { ConfusionView } from "./confusion.js";
 import { WeightsView } from "./weights_view.js";
 import { ModelIO } from "./model_io.js";
+import { withoutErrorClass } from "./protocol.js";
 
 // While a stroke goes on, at most one prediction per PREDICT_INTERVAL_MS (and never two in flight): the worker
 // keeps up and the bars follow the pen. The stroke's end is always predicted, at once.
@@ -117,8 +118,7 @@ export function initPart2({ client, bus }) {
       const reply = await client.request("predict", { image: pixels, shape }, [pixels.buffer]);
       if (version > predict.clearedAt) showPrediction(reply, version);
     } catch (err) {
-      // Python's message without its exception class, as part 1 shows them
-      const text = err.message.replace(/^[A-Za-z]*Error: /, "");
+      const text = withoutErrorClass(err.message);
       if (!client.dead) view.message.textContent = `Could not classify the picture: ${text}`;
     } finally {
       predict.inFlight = false;
@@ -200,7 +200,7 @@ export function initPart2({ client, bus }) {
         try {
           reply = await client.request("inspect", { parts: asked });
         } catch (err) {
-          const text = err.message.replace(/^[A-Za-z]*Error: /, "");
+          const text = withoutErrorClass(err.message);
           if (!client.dead) confusion.caption.textContent = `Could not inspect the model: ${text}`;
           break;
         }

@@ -21,6 +21,12 @@ export class WorkerError extends Error {
   }
 }
 
+/** A Python error's text without its exception class: "ValueError: learning_rate: ..." -> "learning_rate: ...".
+ * The page shows Python's messages to visitors, to whom the class name says nothing. */
+export function withoutErrorClass(message) {
+  return String(message).replace(/^[A-Za-z]*Error: /, "");
+}
+
 export class WorkerClient {
   /** @param {() => Worker} createWorker makes a fresh worker (used at start and by restart()). */
   constructor(createWorker) {

@@ -17,7 +17,7 @@ _EXPORTS = {
     "MLPClassifier": "model",
     "Trainer": "trainer",
     "TrainingDiverged": "trainer",
-    "load": "persist",
+    "load": "model",
     "save_model": "persist",
 }
 

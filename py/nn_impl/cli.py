@@ -276,7 +276,7 @@ def tutorial_as_model(net, result=None):
                           learning_rate=net.layers[0].alpha, batch_size=1, epochs=len(net.loss_history_) or 1,
                           init="tutorial", schedule="constant", input_scaling="tutorial", random_state=123,
                           dtype="float64")
-    model._set_weights([layer.W.T for layer in net.layers], [layer.b.ravel() for layer in net.layers])
+    model.set_weights([layer.W.T for layer in net.layers], [layer.b.ravel() for layer in net.layers])
     model.loss_curve_ = list(net.loss_history_)
     model.history_ = [{"epoch": i + 1, "loss": loss, "train_accuracy": None, "val_accuracy": None,
                        "samples_per_s": None, "seconds": None, "learning_rate": net.layers[0].alpha}
@@ -329,7 +329,7 @@ def run_evaluate(args, parser):
 
 
 def _load_model(path):
-    from .persist import load
+    from .model import load
 
     return load(path)
 

@@ -1,8 +1,9 @@
-"""Save and load a trained :class:`~nn_impl.MLPClassifier` as one ``.npz`` file.
+"""The model file format: a trained model's config and weights as one ``.npz`` file, written and read back.
 
-The same file moves between CPython and the browser (the page's "export" and "import" buttons), so loading
-trusts nothing in it: the file is opened with ``allow_pickle=False`` (a pickle can run code; ours never hold
-one), and every check below fails with a ``ValueError`` that says what is wrong and what to do.
+The same file moves between CPython and the browser (the page's "export" and "import" buttons), so reading
+trusts nothing in it: :mod:`nn_impl.npzfile` opens it safely, and every check below fails with a ``ValueError``
+that says what is wrong and what to do. :func:`nn_impl.load` builds the ``MLPClassifier`` from what
+:func:`read_model` returns; this module knows the format, not the model class.
 
 Format ``nn_impl.mlp`` version 1 (docs/ARCHITECTURE.md):
 
@@ -13,16 +14,12 @@ Format ``nn_impl.mlp`` version 1 (docs/ARCHITECTURE.md):
   float32 or float64.
 """
 
-import io
 import json
 import math
-import os
-import pathlib
-import zipfile
 
 import numpy as np
 
-from .data import write_npz
+from . import __version__, network, npzfile
 
 FORMAT = "nn_impl.mlp"
 FORMAT_VERSION = 1
@@ -33,20 +30,19 @@ MAX_PARAMETERS = 10_000_000
 
 
 def save_model(model, file):
-    """Write a fitted ``model`` to ``file`` (a path, or a binary file object such as ``io.BytesIO``).
+    """Write a fitted ``model`` (an ``MLPClassifier``) to ``file`` (a path, or a binary file object such as
+    ``io.BytesIO``).
 
     A path gets exactly that name (NumPy would append ``.npz``; we do not), and is replaced atomically: a
     failure half-way leaves any previous file intact. The same model always gives the same bytes.
     """
     coefs, intercepts = _fitted_weights(model)
-    from . import __version__
-
     config = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "nn_impl_version": __version__,
         "params": _jsonable(model.get_params()),
-        "layer_sizes": [int(coefs[0].shape[0])] + [int(c.shape[1]) for c in coefs],
+        "layer_sizes": network.layer_sizes(coefs),
         "n_classes": int(coefs[-1].shape[1]),
         "history": _jsonable(list(getattr(model, "history_", None) or [])),
     }
@@ -54,7 +50,7 @@ def save_model(model, file):
     for i, (coef, intercept) in enumerate(zip(coefs, intercepts)):
         arrays[f"coef_{i}"] = np.ascontiguousarray(coef)
         arrays[f"intercept_{i}"] = np.ascontiguousarray(intercept)
-    write_npz(file, arrays)  # reproducible bytes; a path is replaced atomically
+    npzfile.write(file, arrays)  # reproducible bytes; a path is replaced atomically
 
 
 def _fitted_weights(model):
@@ -86,19 +82,19 @@ def _jsonable(value):
 # ---------------------------------------------------------------------------------------------- loading
 
 
-def load(source):
-    """Read a model file written by :func:`save_model` and return a fitted ``MLPClassifier``.
+def read_model(source):
+    """What a model file written by :func:`save_model` holds, checked: a dict with
 
-    ``source``: a path (str or PathLike), the file's bytes (bytes, bytearray, memoryview: what the browser hands
-    over), or a binary file object. Raises ``ValueError`` for anything that is not a valid, safe model file.
+    ``name`` (the file's name, for messages), ``params`` (dict of ``MLPClassifier`` arguments, hidden_layer_sizes
+    a tuple), ``coefs`` (list of (n_in, n_out) float arrays), ``intercepts`` (list of (n_out,)), ``history``
+    (list of per-epoch dicts). ``source``: a path, the file's bytes or a binary file object. Raises
+    ``ValueError`` for anything that is not a valid, safe model file.
     """
-    raw, name = _read_capped(source)
-    arrays = _read_npz(raw, name)
+    arrays, name = npzfile.read(source, "model file", MAX_FILE_BYTES)
+    if "config" not in arrays:
+        raise ValueError(f"{name}: no 'config' member; this .npz is not an nn_impl model (a dataset, perhaps?)")
     config = _read_config(arrays.pop("config"), name)
     coefs, intercepts = _check_weights(arrays, config["layer_sizes"], name)
-
-    from .model import MLPClassifier
-
     params = dict(config["params"])
     if "hidden_layer_sizes" in params and isinstance(params["hidden_layer_sizes"], list):
         params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])  # JSON has no tuples
@@ -108,71 +104,7 @@ def load(source):
             f"{name}: params say hidden_layer_sizes={hidden} but the weights have hidden layers "
             f"{config['layer_sizes'][1:-1]}; the file is inconsistent"
         )
-    try:
-        model = MLPClassifier(**params)
-        model._set_weights(coefs, intercepts)
-    except TypeError as exc:  # an unknown parameter name: a file from another version, or edited by hand
-        raise ValueError(f"{name}: its params do not fit this version of nn_impl ({exc})") from exc
-    except ValueError as exc:
-        raise ValueError(f"{name}: {exc}") from exc
-    model.history_ = config["history"]
-    model.loss_curve_ = [entry["loss"] for entry in config["history"]]
-    return model
-
-
-def _read_capped(source):
-    """(bytes, name for messages) of ``source``, refusing anything over MAX_FILE_BYTES before reading it all."""
-    too_big = f"larger than the {MAX_FILE_BYTES // 2**20} MiB a model file may have"
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        raw, name = bytes(source), "model file"
-    elif hasattr(source, "read"):
-        raw, name = source.read(MAX_FILE_BYTES + 1), str(getattr(source, "name", "model file"))
-    elif isinstance(source, (str, os.PathLike)):
-        path = pathlib.Path(source)
-        if not path.is_file():
-            raise ValueError(f"{path}: no such model file")
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ValueError(f"{path}: {too_big}; is it a model file?")
-        raw, name = path.read_bytes(), str(path)
-    else:
-        raise ValueError(f"model file: expected a path, bytes or a binary file, got {type(source).__name__}")
-    if len(raw) > MAX_FILE_BYTES:
-        raise ValueError(f"{name}: {too_big}; is it a model file?")
-    return raw, name
-
-
-def _read_npz(raw, name):
-    """dict name -> array of every member, refusing non-zip, corrupt, oversized and pickled content."""
-    if not raw.startswith(b"PK"):
-        raise ValueError(f"{name}: not an nn_impl model (.npz) file: it is not a zip archive")
-    try:
-        members = zipfile.ZipFile(io.BytesIO(raw)).infolist()
-    except zipfile.BadZipFile as exc:
-        raise ValueError(
-            f"{name}: not a readable .npz file, probably truncated ({exc}); save or download it again"
-        ) from exc
-    # the uncompressed sizes, checked before inflating anything (a small zip can hold gigabytes of zeros)
-    if sum(member.file_size for member in members) > MAX_FILE_BYTES:
-        raise ValueError(f"{name}: its arrays would take more than {MAX_FILE_BYTES // 2**20} MiB; not a model file")
-    arrays = {}
-    try:
-        with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-            for key in npz.files:
-                arrays[key] = npz[key]
-    except ValueError as exc:
-        if "allow_pickle" in str(exc) or "pickle" in str(exc):
-            raise ValueError(
-                f"{name}: holds pickled Python objects, which are never loaded (they could run code); "
-                "a model file holds only numeric arrays and a JSON config"
-            ) from exc
-        raise ValueError(f"{name}: a member is not a valid NumPy array ({exc})") from exc
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        raise ValueError(f"{name}: corrupt or truncated .npz ({exc}); save or download it again") from exc
-    except Exception as exc:  # zlib.error and friends: a damaged compressed member
-        raise ValueError(f"{name}: corrupt .npz member ({type(exc).__name__}: {exc})") from exc
-    if "config" not in arrays:
-        raise ValueError(f"{name}: no 'config' member; this .npz is not an nn_impl model (a dataset, perhaps?)")
-    return arrays
+    return {"name": name, "params": params, "coefs": coefs, "intercepts": intercepts, "history": config["history"]}
 
 
 def _read_config(array, name):

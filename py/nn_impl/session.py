@@ -54,9 +54,9 @@ class Session:
         self.dataset = data.load_npz_dataset(_as_bytes(dataset, "dataset"))
         from . import params
         if pretrained is not None:
-            from . import persist
+            from .model import load
 
-            self.model = persist.load(_as_bytes(pretrained, "pretrained model"))
+            self.model = load(_as_bytes(pretrained, "pretrained model"))
             self.model_name = "pre-trained"
         return {
             "versions": {
@@ -108,8 +108,7 @@ class Session:
         self._n_train = n_train
         self._stop_accuracy = None if stop_accuracy is None else float(stop_accuracy)
         self._best_test_accuracy = None
-        sizes = [int(model.coefs_[0].shape[0])] + [int(c.shape[1]) for c in model.coefs_]
-        return {"config": model.get_params(), "n_train": n_train, "layer_sizes": sizes}
+        return {"config": model.get_params(), "n_train": n_train, "layer_sizes": model.layer_sizes_}
 
     def train(self, n_batches=50):
         """Run ``n_batches`` more batches of the configured run (one slice of the page's training loop).
@@ -227,12 +226,12 @@ class Session:
     def import_model(self, data):
         """Make the model in ``data`` (the bytes of a ``.npz`` model file) the one that answers predictions.
 
-        Everything is checked before anything changes (``nn_impl.persist.load``): a bad file raises
+        Everything is checked before anything changes (``nn_impl.load``): a bad file raises
         ``ValueError`` saying what is wrong, and the current model keeps working. It must take 28×28 images.
         A run in progress keeps its own model: training again makes that one answer again.
         Returns ``{"model": "imported", "layer_sizes": [...], "test_accuracy": float | None}``.
         """
-        from .persist import load
+        from .model import load
 
         model = load(_as_bytes(data, "model file"))
         if model.n_features_in_ != 28 * 28:
@@ -252,12 +251,12 @@ class Session:
 
         * ``"images"``: ``{"x_test": uint8 (n, 28, 28), "y_test": uint8 (n,)}`` (the page asks once);
         * ``"explorer"``: ``{"pred": (n,) int, "confidence": float32 (n,), "proba": float32 (n, n_classes)}``;
-        * ``"confusion"``: int (n_classes, n_classes), rows the true class (``nn_impl.inspect.confusion_matrix``);
+        * ``"confusion"``: int (n_classes, n_classes), rows the true class (``nn_impl.diagnostics.confusion_matrix``);
         * ``"weights"``: float32 (n_units, 28, 28) in [-1, 1], the first layer's units (``first_layer_images``).
 
         Also returns ``model``, ``layer_sizes`` and ``accuracy`` (on those test images; None without a model).
         """
-        from . import inspect as looking
+        from . import diagnostics
 
         self._require_data()
         parts = [str(p) for p in (parts if isinstance(parts, (list, tuple)) else list(parts))]
@@ -271,7 +270,7 @@ class Session:
         if self.model is None:
             return result  # the images only: nothing to look inside yet
         if "explorer" in parts or "confusion" in parts:
-            seen = looking.predictions(self.model, x_test)
+            seen = diagnostics.predictions(self.model, x_test)
             n_classes = int(self.model.n_classes_)
             result["accuracy"] = float(np.mean(seen["pred"] == y_test))
             if "explorer" in parts:
@@ -281,17 +280,16 @@ class Session:
                     "proba": np.asarray(seen["proba"], dtype=np.float32),
                 }
             if "confusion" in parts:
-                result["confusion"] = looking.confusion_matrix(y_test, seen["pred"], n_classes)
+                result["confusion"] = diagnostics.confusion_matrix(y_test, seen["pred"], n_classes)
         if "weights" in parts:
-            result["weights"] = looking.first_layer_images(self.model)
+            result["weights"] = diagnostics.first_layer_images(self.model)
         return result
 
     def _model_info(self):
         """``{"model": name | None, "layer_sizes": [784, ..., 10] | None}`` of the model answering predictions."""
         if self.model is None:
             return {"model": None, "layer_sizes": None}
-        coefs = self.model.coefs_
-        return {"model": self.model_name, "layer_sizes": [int(coefs[0].shape[0])] + [int(c.shape[1]) for c in coefs]}
+        return {"model": self.model_name, "layer_sizes": self.model.layer_sizes_}
 
 
 # ``import`` is the protocol's request type but a Python keyword, so the method is ``import_model`` and the worker

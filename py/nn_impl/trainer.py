@@ -18,17 +18,12 @@ import time
 
 import numpy as np
 
+from . import inputs, matmul, network, params
 from .activations import ACTIVATIONS
 from .augment import random_shifts
 from .losses import LOSSES
-from .model import _NO_BLAS, dense
 from .optimizers import OPTIMIZERS
 from .schedules import SCHEDULES
-
-
-# Skip, in the first layer's two products, the inputs that are zero across the whole batch: see
-# Trainer._first_layer_on_active_inputs. On by default only where NumPy has no BLAS (Pyodide).
-SKIP_ZERO_INPUTS = _NO_BLAS
 
 
 class TrainingDiverged(ArithmeticError):
@@ -44,32 +39,34 @@ class Trainer:
     """
 
     def __init__(self, model, X, y, validation_data=None, epochs=None, schedule=None):
-        X = model._check_X(X)
+        fitted = model.coefs_ is not None
+        # once fitted, the inputs must have the model's features and the labels fit its classes
+        n_features, n_classes = (model.n_features_in_, model.n_classes_) if fitted else (None, None)
+        X = inputs.check_X(X, n_features)
         val = None
         if validation_data is not None:
             X_val, y_val = validation_data
-            X_val = model._check_X(X_val)
-            val = (X_val, model._check_y(y_val, len(X_val)))
-        fitted = model.coefs_ is not None
-        y = model._check_y(y, len(X))  # once fitted, this also checks the labels against n_classes_
+            X_val = inputs.check_X(X_val, n_features)
+            val = (X_val, inputs.check_y(y_val, len(X_val), n_classes))
+        y = inputs.check_y(y, len(X), n_classes)
         if not fitted:
             n_classes = max(2, int(y.max()) + 1, int(val[1].max()) + 1 if val is not None else 0)
-            model._initialize(X.shape[1], n_classes)
+            model.initialize(X.shape[1], n_classes)
             if val is not None and X_val.shape[1] != X.shape[1]:
                 raise ValueError(f"validation_data: X has {X_val.shape[1]} features, training X has {X.shape[1]}")
         self.model = model
         self._y = y
         self._val = val
-        # Pixels given as uint8 stay uint8 and are scaled batch by batch (the same arithmetic as model._scale):
+        # Pixels given as uint8 stay uint8 and are scaled batch by batch (the same inputs.scale as predicting):
         # a quarter of the memory, which matters in a browser tab, and a quarter of the bytes each batch
         # gathers. Anything else is scaled once, up front.
         self._raw_pixels = X.dtype == np.uint8 and model.input_scaling is not None
-        self._X = X if self._raw_pixels else model._scale(X)
-        self._background = model._background()  # the value shifted-in pixels take
+        self._X = X if self._raw_pixels else inputs.scale(X, model.input_scaling, model.dtype)
+        self._background = inputs.background(model.input_scaling, model.dtype)  # the value shifted-in pixels take
         self.epochs = model.epochs if epochs is None else int(epochs)
         self._schedule = SCHEDULES[model.schedule if schedule is None else schedule]
         self.base_learning_rate = model.learning_rate
-        self._rng = model._rng
+        self._rng = model.rng_  # seeded when the weights were drawn or set: it goes on to the order and shifts
 
         self.n_samples = len(self._X)
         self.batch_size = min(model.batch_size, self.n_samples)
@@ -87,7 +84,7 @@ class Trainer:
         self._last_finite = self._flat_params.copy()
         self._optimizer = OPTIMIZERS[model.solver]([self._flat_params], momentum=model.momentum)
 
-        sizes = [c.shape[0] for c in model.coefs_] + [model.coefs_[-1].shape[1]]
+        sizes = network.layer_sizes(model.coefs_)
         B, dtype = self.batch_size, model.dtype
         self._batch_X = np.empty((B, sizes[0]), dtype=dtype)
         self._batch_pixels = np.empty((B, sizes[0]), dtype=np.uint8) if self._raw_pixels else None
@@ -107,10 +104,11 @@ class Trainer:
         return self.base_learning_rate * self._schedule(done / self._total_batches)
 
     def set_learning_rate(self, learning_rate):
-        """Change the base learning rate; takes effect at the next batch (the schedule still applies)."""
-        lr = float(learning_rate)
-        if not math.isfinite(lr) or lr <= 0:
-            raise ValueError(f"learning_rate: must be a finite number greater than 0, got {learning_rate}")
+        """Change the base learning rate; takes effect at the next batch (the schedule still applies).
+
+        Validated by :func:`nn_impl.params.validate`, the same rule as a rate given before the run.
+        """
+        lr = params.validate(learning_rate=learning_rate)["learning_rate"]
         self.base_learning_rate = lr
         self.model.learning_rate = lr
 
@@ -209,7 +207,7 @@ class Trainer:
             X_batch = np.take(self._X, rows, axis=0, out=gather_into)
             y_batch = self._y[rows]
         if self._raw_pixels:
-            X_batch = self.model._scale(X_batch, out=self._batch_X[:b])
+            X_batch = inputs.scale(X_batch, self.model.input_scaling, self.model.dtype, out=self._batch_X[:b])
         if self.model.shift:
             X_batch = random_shifts(X_batch, self.model.shift, self._rng, self._background, out=self._batch_X[:b])
         return X_batch, y_batch
@@ -236,36 +234,11 @@ class Trainer:
     def _forward(self, X_batch):
         """Activations [A0 = X_batch, A1, ..., A_L = Y_hat] (views of the reused buffers) and Y_hat."""
         model = self.model
-        hidden_forward, _ = ACTIVATIONS[model.activation]
-        b, n_layers = len(X_batch), len(model.coefs_)
-        A = [X_batch] + [buf[:b] for buf in self._A]
-        self._active_inputs = None
-        for i in range(n_layers):
-            if i == 0 and SKIP_ZERO_INPUTS:
-                self._first_layer_on_active_inputs(X_batch, model.coefs_[0], out=A[1])
-            else:
-                dense(A[i], model.coefs_[i], out=A[i + 1])
-            A[i + 1] += model.intercepts_[i]
-            if i < n_layers - 1:
-                hidden_forward(A[i + 1])
-        return A, LOSSES[model.loss].output(A[-1])
-
-    def _first_layer_on_active_inputs(self, X_batch, W, out):
-        """out <- X_batch @ W using only the inputs that are non-zero somewhere in the batch.
-
-        MNIST digits leave most pixels black: a batch of 64 has ink in about 500 of the 784 pixels, so the
-        two largest products of a step (this one and dW_0) shrink by a third. Worth it only without BLAS
-        (Pyodide), where those products run as plain loops; the result is the same, since the skipped terms
-        are exact zeros.
-        """
-        # a column is all zeros iff the sum of its absolute values is 0 (4x quicker in Pyodide than any())
-        active = np.flatnonzero(np.add.reduce(np.abs(X_batch), axis=0))
-        if len(active) > 0.8 * X_batch.shape[1]:
-            dense(X_batch, W, out=out)
-            return
-        X_active = X_batch[:, active]
-        dense(X_active, W[active], out=out)
-        self._active_inputs = (active, X_active)
+        A, self._active_inputs = network.forward(
+            X_batch, model.coefs_, model.intercepts_, model.activation, model.loss, buffers=self._A,
+            skip_zero_inputs=matmul.SKIP_ZERO_INPUTS,
+        )
+        return A, A[-1]
 
     def _backward(self, A, Y_hat, y_batch):
         """Fill ``self._grads`` ([dW_0..dW_{L-1}, db_0..db_{L-1}]) from the forward pass's activations.
@@ -302,8 +275,8 @@ class Trainer:
         This is what the finite-difference tests check the backward pass against.
         """
         model = self.model
-        X = model._scale(model._check_X(X))
-        y = model._check_y(y, len(X))
+        X = inputs.scale(inputs.check_X(X, model.n_features_in_), model.input_scaling, model.dtype)
+        y = inputs.check_y(y, len(X), model.n_classes_)
         if len(X) > self.batch_size:
             raise ValueError(f"X: at most batch_size={self.batch_size} samples at once, got {len(X)}")
         A, Y_hat = self._forward(X)

@@ -263,7 +263,7 @@ def test_load_npz_dataset_rejects_non_zip_and_truncated(tmp_path):
 
 
 def test_load_npz_dataset_missing_file_and_bad_source(tmp_path):
-    with pytest.raises(ValueError, match="no such file"):
+    with pytest.raises(ValueError, match="no such dataset file"):
         data.load_npz_dataset(tmp_path / "nope.npz")
     with pytest.raises(ValueError, match="expected a path, bytes or a binary file"):
         data.load_npz_dataset(42)

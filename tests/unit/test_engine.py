@@ -248,14 +248,14 @@ def test_predicting_needs_a_fitted_model_and_the_right_width():
 def test_set_weights_checks_shapes_and_finiteness():
     model = MLPClassifier(hidden_layer_sizes=(3,))
     good = [np.ones((4, 3)), np.ones((3, 2))], [np.zeros(3), np.zeros(2)]
-    model._set_weights(*good)
+    model.set_weights(*good)
     assert model.predict(np.ones((1, 4))).shape == (1,) and model.coefs_[0].dtype == np.float32
     with pytest.raises(ValueError, match="takes 5 inputs"):
-        model._set_weights([np.ones((4, 3)), np.ones((5, 2))], good[1])
+        model.set_weights([np.ones((4, 3)), np.ones((5, 2))], good[1])
     with pytest.raises(ValueError, match="NaN"):
-        model._set_weights([np.full((4, 3), np.nan), np.ones((3, 2))], good[1])
+        model.set_weights([np.full((4, 3), np.nan), np.ones((3, 2))], good[1])
     with pytest.raises(ValueError, match="needs 2 of each"):
-        model._set_weights(good[0][:1], good[1][:1])
+        model.set_weights(good[0][:1], good[1][:1])
 
 
 # --- the parameter table, schedules, augmentation -----------------------------------------------------------

@@ -57,7 +57,7 @@ def test_engine_configured_as_the_tutorial_matches_the_reference_after_500_steps
     net.fit(reference.tutorial_normalize(images.reshape(N_STEPS, 784)), labels, epochs=1)
 
     model = _tutorial_engine()
-    model._set_weights([W for W, _ in start], [b for _, b in start])
+    model.set_weights([W for W, _ in start], [b for _, b in start])
     result = model.trainer(images[order], labels[order]).run(N_STEPS)
     assert result["batches"] == N_STEPS
 
@@ -78,7 +78,7 @@ def test_a_different_step_breaks_the_match():
     runs = []
     for lr in (0.01, 0.0101):
         model = _tutorial_engine().set_params(learning_rate=lr)
-        model._set_weights([W for W, _ in start], [b for _, b in start])
+        model.set_weights([W for W, _ in start], [b for _, b in start])
         model.trainer(images, labels).run(100)
         runs.append(model.coefs_[2])
     assert np.abs(runs[0] - runs[1]).max() > 1e-8

@@ -97,7 +97,7 @@ def test_load_accepts_bytes_files_and_strings(tmp_path, fitted, form):
         "file": io.BytesIO(raw),
         "str": str(tmp_path / "m.npz"),
     }[form]
-    np.testing.assert_array_equal(persist.load(source).predict(X), model.predict(X))
+    np.testing.assert_array_equal(nn_impl.load(source).predict(X), model.predict(X))
 
 
 def test_save_uses_the_exact_path_and_replaces_an_old_file(tmp_path, fitted):
@@ -106,7 +106,7 @@ def test_save_uses_the_exact_path_and_replaces_an_old_file(tmp_path, fitted):
     path.write_bytes(b"old")
     persist.save_model(model, path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["digits.model"]
-    np.testing.assert_array_equal(persist.load(path).predict(X), model.predict(X))
+    np.testing.assert_array_equal(nn_impl.load(path).predict(X), model.predict(X))
 
 
 def test_the_same_model_always_gives_the_same_bytes(fitted):
@@ -142,21 +142,21 @@ def test_non_finite_history_becomes_json_null(fitted):
 def test_not_a_zip(tmp_path):
     (tmp_path / "x.npz").write_text("<!doctype html>404")
     with pytest.raises(ValueError, match="not a zip archive"):
-        persist.load(tmp_path / "x.npz")
+        nn_impl.load(tmp_path / "x.npz")
 
 
 def test_missing_file_and_bad_source(tmp_path):
     with pytest.raises(ValueError, match="no such model file"):
-        persist.load(tmp_path / "absent.npz")
+        nn_impl.load(tmp_path / "absent.npz")
     with pytest.raises(ValueError, match="expected a path, bytes or a binary file"):
-        persist.load(3.5)
+        nn_impl.load(3.5)
 
 
 @pytest.mark.parametrize("keep", [0.25, 0.5, 0.9, 0.99])
 def test_truncated(fitted, keep):
     raw = _saved_bytes(fitted[0])
     with pytest.raises(ValueError, match="truncated|corrupt|not a readable"):
-        persist.load(raw[: int(len(raw) * keep)])
+        nn_impl.load(raw[: int(len(raw) * keep)])
 
 
 def test_corrupted_byte_in_a_compressed_member(fitted):
@@ -164,20 +164,20 @@ def test_corrupted_byte_in_a_compressed_member(fitted):
     middle = len(raw) // 3
     raw[middle : middle + 8] = bytes(8)
     with pytest.raises(ValueError):
-        persist.load(bytes(raw))
+        nn_impl.load(bytes(raw))
 
 
 def test_object_arrays_are_never_unpickled(fitted):
     raw = _rewrite(_saved_bytes(fitted[0]), intercept_0=np.array([{"boom": 1}] * 6, dtype=object))
     with pytest.raises(ValueError, match="pickled Python objects"):
-        persist.load(raw)
+        nn_impl.load(raw)
 
 
 def test_a_dataset_is_not_a_model():
     buffer = io.BytesIO()
     np.savez(buffer, x_train=np.zeros((2, 28, 28), np.uint8))
     with pytest.raises(ValueError, match="no 'config' member"):
-        persist.load(buffer.getvalue())
+        nn_impl.load(buffer.getvalue())
 
 
 @pytest.mark.parametrize(
@@ -195,7 +195,7 @@ def test_a_dataset_is_not_a_model():
 )
 def test_weight_members_are_checked(fitted, changes, message):
     with pytest.raises(ValueError, match=message):
-        persist.load(_rewrite(_saved_bytes(fitted[0]), **changes))
+        nn_impl.load(_rewrite(_saved_bytes(fitted[0]), **changes))
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
@@ -203,7 +203,7 @@ def test_non_finite_weights(fitted, bad):
     coef = fitted[0].coefs_[1].copy()
     coef[2, 3] = bad
     with pytest.raises(ValueError, match="coef_1 contains NaN or infinite"):
-        persist.load(_rewrite(_saved_bytes(fitted[0]), coef_1=coef))
+        nn_impl.load(_rewrite(_saved_bytes(fitted[0]), coef_1=coef))
 
 
 @pytest.mark.parametrize(
@@ -218,7 +218,7 @@ def test_non_finite_weights(fitted, bad):
 )
 def test_config_must_be_json_text(fitted, config, message):
     with pytest.raises(ValueError, match=message):
-        persist.load(_rewrite(_saved_bytes(fitted[0]), config=config))
+        nn_impl.load(_rewrite(_saved_bytes(fitted[0]), config=config))
 
 
 @pytest.mark.parametrize(
@@ -241,37 +241,37 @@ def test_config_must_be_json_text(fitted, config, message):
 )
 def test_config_contents_are_checked(fitted, changes, message):
     with pytest.raises(ValueError, match=message):
-        persist.load(_with_config(_saved_bytes(fitted[0]), **changes))
+        nn_impl.load(_with_config(_saved_bytes(fitted[0]), **changes))
 
 
 def test_params_from_elsewhere_are_refused_clearly(fitted):
     raw = _saved_bytes(fitted[0])
     params = fitted[0].get_params()
     with pytest.raises(ValueError, match="do not fit this version"):
-        persist.load(_with_config(raw, params={**params, "dropout": 0.5}))
+        nn_impl.load(_with_config(raw, params={**params, "dropout": 0.5}))
     with pytest.raises(ValueError, match="hidden_layer_sizes=\\[6, 6\\].*hidden layers \\[6, 5\\]"):
-        persist.load(_with_config(raw, params={**params, "hidden_layer_sizes": [6, 6]}))
+        nn_impl.load(_with_config(raw, params={**params, "hidden_layer_sizes": [6, 6]}))
 
 
 def test_invalid_param_values_surface_as_value_errors(fitted):
     raw = _saved_bytes(fitted[0])
     params = fitted[0].get_params()
     with pytest.raises(ValueError):
-        persist.load(_with_config(raw, params={**params, "dtype": "int8"}))
+        nn_impl.load(_with_config(raw, params={**params, "dtype": "int8"}))
 
 
 def test_size_caps(monkeypatch, tmp_path, fitted):
     raw = _saved_bytes(fitted[0])
     monkeypatch.setattr(persist, "MAX_PARAMETERS", 100)
     with pytest.raises(ValueError, match="parameters, more than the 100"):
-        persist.load(raw)
+        nn_impl.load(raw)
     monkeypatch.setattr(persist, "MAX_FILE_BYTES", len(raw) - 1)
     for source in (raw, io.BytesIO(raw)):
         with pytest.raises(ValueError, match="MiB a model file may have"):
-            persist.load(source)
+            nn_impl.load(source)
     (tmp_path / "big.npz").write_bytes(raw)
     with pytest.raises(ValueError, match="MiB a model file may have"):
-        persist.load(tmp_path / "big.npz")
+        nn_impl.load(tmp_path / "big.npz")
 
 
 def test_a_zip_bomb_is_refused_before_inflating(monkeypatch, fitted):
@@ -283,4 +283,4 @@ def test_a_zip_bomb_is_refused_before_inflating(monkeypatch, fitted):
     monkeypatch.setattr(persist, "MAX_FILE_BYTES", 2**22)
     assert len(buffer.getvalue()) < 2**22
     with pytest.raises(ValueError, match="would take more than 4 MiB"):
-        persist.load(buffer.getvalue())
+        nn_impl.load(buffer.getvalue())

@@ -34,7 +34,7 @@ def test_seeded_run_matches_the_recorded_one(dtype, rtol):
     y = rng.integers(0, 4, size=200)
     model = MLPClassifier(hidden_layer_sizes=(12, 6), epochs=2, batch_size=16, shift=1, input_scaling="unit",
                           random_state=42, dtype=dtype)
-    model._initialize(64, 4)
+    model.initialize(64, 4)
     initial_digest, loss_curve = RECORDED[dtype]
     assert _digest(model) == initial_digest  # bit for bit: the generator's stream is platform-independent
     model.fit(X, y)

@@ -1,4 +1,4 @@
-"""nn_impl.inspect: confusion matrix, first-layer weight images, per-image predictions."""
+"""nn_impl.diagnostics: confusion matrix, first-layer weight images, per-image predictions."""
 
 import types
 
@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 import nn_impl
-from nn_impl import inspect
+from nn_impl import diagnostics
 
 
 def test_confusion_matrix_counts_pairs_rows_true():
     y_true = [0, 0, 1, 2, 2, 2, 3]
     y_pred = [0, 1, 1, 2, 0, 2, 3]
-    matrix = inspect.confusion_matrix(y_true, y_pred, 4)
+    matrix = diagnostics.confusion_matrix(y_true, y_pred, 4)
     expected = np.zeros((4, 4), int)
     for t, p in zip(y_true, y_pred):  # the obvious loop, as an independent oracle
         expected[t, p] += 1
@@ -26,13 +26,13 @@ def test_confusion_matrix_random_against_loop():
     y_true, y_pred = rng.integers(0, 10, 500), rng.integers(0, 10, 500)
     expected = np.zeros((10, 10), int)
     np.add.at(expected, (y_true, y_pred), 1)
-    np.testing.assert_array_equal(inspect.confusion_matrix(y_true, y_pred, 10), expected)
+    np.testing.assert_array_equal(diagnostics.confusion_matrix(y_true, y_pred, 10), expected)
 
 
 def test_confusion_matrix_keeps_absent_classes_and_accepts_empty():
-    assert inspect.confusion_matrix([1], [1], 5).shape == (5, 5)
-    np.testing.assert_array_equal(inspect.confusion_matrix([], [], 3), np.zeros((3, 3)))
-    np.testing.assert_array_equal(inspect.confusion_matrix(np.array([1.0, 2.0]), np.array([2, 2]), 3)[1], [0, 0, 1])
+    assert diagnostics.confusion_matrix([1], [1], 5).shape == (5, 5)
+    np.testing.assert_array_equal(diagnostics.confusion_matrix([], [], 3), np.zeros((3, 3)))
+    np.testing.assert_array_equal(diagnostics.confusion_matrix(np.array([1.0, 2.0]), np.array([2, 2]), 3)[1], [0, 0, 1])
 
 
 @pytest.mark.parametrize(
@@ -49,7 +49,7 @@ def test_confusion_matrix_keeps_absent_classes_and_accepts_empty():
 )
 def test_confusion_matrix_rejects_bad_input(y_true, y_pred, n_classes, message):
     with pytest.raises(ValueError, match=message):
-        inspect.confusion_matrix(y_true, y_pred, n_classes)
+        diagnostics.confusion_matrix(y_true, y_pred, n_classes)
 
 
 def test_first_layer_images_reshape_columns_and_scale_each_symmetrically():
@@ -58,7 +58,7 @@ def test_first_layer_images_reshape_columns_and_scale_each_symmetrically():
     weights[:, 1] *= 100  # a unit with much larger weights still spans [-1, 1] on its own
     weights[:, 2] = 0  # a dead unit stays zero
     model = types.SimpleNamespace(coefs_=[weights, np.zeros((3, 2))])
-    images = inspect.first_layer_images(model, side=4)
+    images = diagnostics.first_layer_images(model, side=4)
     assert images.shape == (3, 4, 4) and images.dtype == np.float32
     for unit in (0, 1):
         column = weights[:, unit]
@@ -71,9 +71,9 @@ def test_first_layer_images_reshape_columns_and_scale_each_symmetrically():
 
 def test_first_layer_images_errors():
     with pytest.raises(ValueError, match="not fitted"):
-        inspect.first_layer_images(types.SimpleNamespace())
+        diagnostics.first_layer_images(types.SimpleNamespace())
     with pytest.raises(ValueError, match="784"):
-        inspect.first_layer_images(types.SimpleNamespace(coefs_=[np.zeros((16, 3))]))
+        diagnostics.first_layer_images(types.SimpleNamespace(coefs_=[np.zeros((16, 3))]))
 
 
 class _FixedProba:
@@ -84,7 +84,7 @@ class _FixedProba:
 
 
 def test_predictions_pred_confidence_proba():
-    result = inspect.predictions(_FixedProba(), np.zeros((2, 4)))
+    result = diagnostics.predictions(_FixedProba(), np.zeros((2, 4)))
     np.testing.assert_array_equal(result["pred"], [1, 0])
     np.testing.assert_allclose(result["confidence"], [0.7, 0.5])
     assert result["proba"].shape == (2, 3)
@@ -96,10 +96,10 @@ def test_with_a_real_model():
     y = np.arange(80) % 3
     model = nn_impl.MLPClassifier(hidden_layer_sizes=(5,), epochs=2, random_state=0, input_scaling="unit")
     model.fit(X, y)
-    result = inspect.predictions(model, X)
+    result = diagnostics.predictions(model, X)
     np.testing.assert_array_equal(result["pred"], model.predict(X))
     np.testing.assert_allclose(result["proba"], model.predict_proba(X))
     np.testing.assert_allclose(result["confidence"], result["proba"].max(axis=1))
-    assert inspect.first_layer_images(model).shape == (5, 28, 28)
-    matrix = inspect.confusion_matrix(y, result["pred"], 3)
+    assert diagnostics.first_layer_images(model).shape == (5, 28, 28)
+    matrix = diagnostics.confusion_matrix(y, result["pred"], 3)
     assert np.trace(matrix) / matrix.sum() == pytest.approx(model.score(X, y))

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 import nn_impl
-from nn_impl import persist
 from _page_helpers import button, train_to_end
 from test_session_io import _members, _rewritten  # the same surgery on model files as the unit tests
 from _part2_helpers import (
@@ -172,5 +171,5 @@ def persist_bytes(site_url):
 
     with urllib.request.urlopen(site_url.rstrip("/") + "/data/pretrained.npz") as response:
         raw = response.read()
-    persist.load(raw)  # a good file to start from
+    nn_impl.load(raw)  # a good file to start from
     return raw

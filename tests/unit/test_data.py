@@ -1,4 +1,4 @@
-"""nn_impl.data: IDX files, dataset .npz, the classic mnist.pkl.gz, normalisation, the cache folder.
+"""nn_impl.data: MNIST from a folder of IDX files, the dataset .npz, the classic mnist.pkl.gz (checked), normalisation, the cache.
 
 Every file here is synthetic and built in tmp_path; the checks against the real MNIST at the end skip when it is
 not on this machine.
@@ -6,10 +6,7 @@ not on this machine.
 
 import gzip
 import io
-import os
 import pathlib
-import pickle
-import struct
 import zipfile
 
 import numpy as np
@@ -17,15 +14,10 @@ import pytest
 from _support import skip_or_fail
 
 from nn_impl import data
+from test_idx import idx_bytes
+from test_mnist_pickle import write_mnist_pickle
 
 # ------------------------------------------------------------------------------------------------ helpers
-
-
-def idx_bytes(array, type_code=0x08):
-    """The IDX encoding of ``array``: magic (0, 0, type, ndim), big-endian uint32 dimensions, big-endian data."""
-    dtype = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}[type_code]
-    header = bytes([0, 0, type_code, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
-    return header + np.asarray(array).astype(dtype).tobytes()
 
 
 def write_mnist_folder(folder, n_train=12, n_test=5, compress=False, seed=0):
@@ -60,63 +52,6 @@ def small_dataset(seed=0):
         "x_test": rng.integers(0, 256, (7, 28, 28), dtype=np.uint8),
         "y_test": rng.integers(0, 10, 7, dtype=np.uint8),
     }
-
-
-# ------------------------------------------------------------------------------------------------ IDX
-
-
-@pytest.mark.parametrize("type_code", [0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E])
-def test_read_idx_every_type_code_round_trips(tmp_path, type_code):
-    values = np.arange(-6, 18).reshape(2, 3, 4) if type_code != 0x08 else np.arange(24).reshape(2, 3, 4)
-    path = tmp_path / "a.idx"
-    path.write_bytes(idx_bytes(values, type_code))
-    read = data.read_idx(path)
-    assert read.shape == (2, 3, 4)
-    assert read.dtype.isnative
-    np.testing.assert_array_equal(read, values)
-
-
-def test_read_idx_detects_gzip_from_content_not_name(tmp_path):
-    values = np.arange(10, dtype=np.uint8)
-    (tmp_path / "plain").write_bytes(gzip.compress(idx_bytes(values)))  # no .gz suffix
-    np.testing.assert_array_equal(data.read_idx(tmp_path / "plain"), values)
-
-
-def test_read_idx_result_is_writable_and_detached(tmp_path):
-    path = tmp_path / "a.idx"
-    path.write_bytes(idx_bytes(np.zeros((2, 2), np.uint8)))
-    array = data.read_idx(path)
-    array[0, 0] = 7  # a read-only view of the file's buffer would raise here
-    assert array[0, 0] == 7
-
-
-@pytest.mark.parametrize(
-    "mutate, message",
-    [
-        (lambda raw: raw[:3], "too short"),
-        (lambda raw: b"\x01" + raw[1:], "magic number"),
-        (lambda raw: raw[:2] + b"\x07" + raw[3:], "type code 0x07"),
-        (lambda raw: raw[:3] + b"\x00" + raw[4:], "0 dimensions"),
-        (lambda raw: raw[:10], "truncated IDX header"),
-        (lambda raw: raw[:-1], "truncated"),
-        (lambda raw: raw + b"\x00\x00", "unexpected bytes"),
-    ],
-    ids=["short", "magic", "type", "ndim0", "header", "data", "trailing"],
-)
-def test_read_idx_rejects_malformed_files_naming_them(tmp_path, mutate, message):
-    path = tmp_path / "broken-images-idx3-ubyte"
-    path.write_bytes(mutate(idx_bytes(np.zeros((3, 4, 5), np.uint8))))
-    with pytest.raises(ValueError, match=message) as info:
-        data.read_idx(path)
-    assert str(path) in str(info.value)
-
-
-def test_read_idx_rejects_truncated_gzip(tmp_path):
-    path = tmp_path / "t10k-labels-idx1-ubyte.gz"
-    path.write_bytes(gzip.compress(idx_bytes(np.arange(1000, dtype=np.uint8) % 10))[:-20])
-    with pytest.raises(ValueError, match="gzip") as info:
-        data.read_idx(path)
-    assert str(path) in str(info.value)
 
 
 @pytest.mark.parametrize("compress", [False, True])
@@ -318,93 +253,11 @@ def test_normalize_leaves_input_alone_and_rejects_unknown_names():
 # ------------------------------------------------------------------------------------------------ mnist.pkl.gz
 
 
-def write_mnist_pickle(path, n=(6, 3, 4), seed=0, protocol=4):
-    """A small file in the classic layout: ((x, y), (x, y), (x, y)), x float32 = k/256 of shape (n, 784)."""
-    rng = np.random.default_rng(seed)
-    parts, pixels, labels = [], [], []
-    for count in n:
-        k = rng.integers(0, 256, (count, 784))
-        y = rng.integers(0, 10, count)
-        parts.append(((k / 256).astype(np.float32), y.astype(np.int64)))
-        pixels.append(k)
-        labels.append(y)
-    with gzip.open(path, "wb") as stream:
-        pickle.dump(tuple(parts), stream, protocol=protocol)
-    return pixels, labels
-
-
-def test_read_mnist_pickle_restores_exact_uint8_train_then_validation(tmp_path):
-    path = tmp_path / "mnist.pkl.gz"
-    pixels, labels = write_mnist_pickle(path)
-    arrays = data.read_mnist_pickle(path, verify=False)
-    assert arrays["x_train"].dtype == np.uint8 and arrays["x_train"].shape == (9, 28, 28)
-    np.testing.assert_array_equal(arrays["x_train"].reshape(9, 784), np.concatenate(pixels[:2]))
-    np.testing.assert_array_equal(arrays["y_train"], np.concatenate(labels[:2]))
-    np.testing.assert_array_equal(arrays["x_test"].reshape(4, 784), pixels[2])
-    np.testing.assert_array_equal(arrays["y_test"], labels[2])
-
-
 def test_read_mnist_pickle_verifies_by_default(tmp_path):
     path = tmp_path / "mnist.pkl.gz"
     write_mnist_pickle(path)
     with pytest.raises(ValueError, match="MNIST check: x_train"):
         data.read_mnist_pickle(path)
-
-
-class _RunsACommand:
-    """Pickles to ``os.system(...)``: what a malicious 'dataset' would contain."""
-
-    def __init__(self, marker):
-        self.marker = marker
-
-    def __reduce__(self):
-        return (os.system, (f"touch {self.marker}",))
-
-
-def test_read_mnist_pickle_refuses_anything_but_arrays(tmp_path):
-    marker = tmp_path / "pwned"
-    path = tmp_path / "evil.pkl.gz"
-    with gzip.open(path, "wb") as stream:
-        pickle.dump(((np.zeros((1, 784), np.float32), _RunsACommand(marker)),), stream, protocol=4)
-    with pytest.raises(ValueError, match=r"refusing to load (posix|nt|os)\.system"):
-        data.read_mnist_pickle(path, verify=False)
-    assert not marker.exists()
-
-
-def test_read_mnist_pickle_refuses_builtins_even_harmless_ones(tmp_path):
-    path = tmp_path / "set.pkl.gz"
-    with gzip.open(path, "wb") as stream:
-        pickle.dump({1, 2}, stream, protocol=2)  # protocol 2 spells a set as builtins.set(...)
-    with pytest.raises(ValueError, match=r"refusing to load (__builtin__|builtins)\.set"):
-        data.read_mnist_pickle(path, verify=False)
-
-
-def test_read_mnist_pickle_rejects_wrong_layout_and_inexact_pixels(tmp_path):
-    path = tmp_path / "layout.pkl.gz"
-    with gzip.open(path, "wb") as stream:
-        pickle.dump((np.zeros(3),), stream, protocol=4)
-    with pytest.raises(ValueError, match="expected \\(\\(x, y\\) train"):
-        data.read_mnist_pickle(path, verify=False)
-
-    path = tmp_path / "inexact.pkl.gz"
-    x = np.full((2, 784), 0.3, np.float32)  # 0.3 is not k/256
-    part = (x, np.zeros(2, np.int64))
-    with gzip.open(path, "wb") as stream:
-        pickle.dump((part, part, part), stream, protocol=4)
-    with pytest.raises(ValueError, match="multiples of 1/256"):
-        data.read_mnist_pickle(path, verify=False)
-
-
-def test_read_mnist_pickle_rejects_non_gzip_and_truncated(tmp_path):
-    path = tmp_path / "plain.pkl.gz"
-    path.write_bytes(b"not gzip at all")
-    with pytest.raises(ValueError, match="plain.pkl.gz"):
-        data.read_mnist_pickle(path, verify=False)
-    path = tmp_path / "cut.pkl.gz"
-    write_mnist_pickle(path)
-    path.write_bytes(path.read_bytes()[:-100])
-    with pytest.raises(ValueError, match="cut.pkl.gz"):
-        data.read_mnist_pickle(path, verify=False)
 
 
 def test_verify_mnist_names_the_mismatch():

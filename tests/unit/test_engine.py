@@ -1,5 +1,6 @@
 """The fast engine's behaviour: reproducibility, slices, divergence, validation, schedules, augmentation."""
 
+import inspect
 import json
 import math
 
@@ -125,6 +126,18 @@ def test_learning_rate_change_takes_effect_at_the_next_batch():
         trainer.set_learning_rate(0)
 
 
+@pytest.mark.parametrize("rate", [0, -1e-3, float("nan"), float("inf"), 2 * params.TABLE["learning_rate"]["max"],
+                                  "0.1", True])
+def test_a_rate_changed_during_a_run_obeys_the_same_rule_as_one_set_before(rate):
+    with pytest.raises(ValueError, match="learning_rate") as before_the_run:
+        small(learning_rate=rate)
+    trainer = small(learning_rate=0.01).trainer(*blobs())
+    with pytest.raises(ValueError, match="learning_rate") as during_the_run:
+        trainer.set_learning_rate(rate)
+    assert str(during_the_run.value) == str(before_the_run.value)
+    assert trainer.base_learning_rate == 0.01 and trainer.model.learning_rate == 0.01
+
+
 def test_float64_on_request_and_float32_by_default():
     X, y = blobs()
     assert small().fit(X, y).coefs_[0].dtype == np.float32
@@ -157,6 +170,8 @@ def test_any_number_of_hidden_layers():
     for hidden in [(), (5,), (9, 7, 5, 3)]:
         model = small(hidden_layer_sizes=hidden).fit(X, y)
         assert [W.shape for W in model.coefs_] == list(zip((16, *hidden), (*hidden, 3)))
+        assert model.layer_sizes_ == [16, *hidden, 3]
+    assert small().layer_sizes_ is None  # not fitted yet
 
 
 # --- divergence ------------------------------------------------------------------------------------------------
@@ -269,6 +284,15 @@ def test_params_table_round_trips_through_json_and_matches_the_constructor():
     assert params.validate(hidden_layer_sizes=[4, 5]) == {"hidden_layer_sizes": (4, 5)}
     model = MLPClassifier(**{k: v["default"] for k, v in table.items()})
     assert model.get_params() == MLPClassifier().get_params()
+
+
+def test_constructor_defaults_are_the_tables():
+    """MLPClassifier.__init__ spells its arguments out (for help() and editors); this ties them to params.TABLE."""
+    signature = inspect.signature(MLPClassifier.__init__)
+    arguments = {name: p.default for name, p in signature.parameters.items() if name != "self"}
+    assert list(arguments) == list(params.TABLE)  # same names, in the table's order
+    for name, default in arguments.items():
+        assert default == params.DEFAULTS[name] and type(default) is type(params.DEFAULTS[name]), name
 
 
 def test_get_and_set_params():

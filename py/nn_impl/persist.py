@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from . import __version__, network, npzfile
+from .params import validate
 
 FORMAT = "nn_impl.mlp"
 FORMAT_VERSION = 1
@@ -96,8 +97,11 @@ def read_model(source):
     config = _read_config(arrays.pop("config"), name)
     coefs, intercepts = _check_weights(arrays, config["layer_sizes"], name)
     params = dict(config["params"])
-    if "hidden_layer_sizes" in params and isinstance(params["hidden_layer_sizes"], list):
-        params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])  # JSON has no tuples
+    if "hidden_layer_sizes" in params:  # checked here: it must agree with the weights (and JSON has no tuples)
+        try:
+            params.update(validate(hidden_layer_sizes=params["hidden_layer_sizes"]))
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from exc
     hidden = list(params.get("hidden_layer_sizes", config["layer_sizes"][1:-1]))
     if hidden != config["layer_sizes"][1:-1]:
         raise ValueError(

@@ -260,6 +260,14 @@ def test_invalid_param_values_surface_as_value_errors(fitted):
         nn_impl.load(_with_config(raw, params={**params, "dtype": "int8"}))
 
 
+@pytest.mark.parametrize("hidden, message", [(None, "a value is required"), ({"a": 1}, "whole number"),
+                                             (6, r"hidden layers \[6, 5\]")])
+def test_hidden_layer_sizes_of_any_json_type_give_value_errors(fitted, hidden, message):
+    raw = _saved_bytes(fitted[0])
+    with pytest.raises(ValueError, match=message):
+        nn_impl.load(_with_config(raw, params={**fitted[0].get_params(), "hidden_layer_sizes": hidden}))
+
+
 def test_size_caps(monkeypatch, tmp_path, fitted):
     raw = _saved_bytes(fitted[0])
     monkeypatch.setattr(persist, "MAX_PARAMETERS", 100)

@@ -20,7 +20,8 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from _page_helpers import button, train_to_end  # noqa: E402
 from _part2_helpers import draw_and_wait, open_part2  # noqa: E402
-from build import CHROMIUM_FLAGS, DIST, make_server  # noqa: E402
+from buildtools.browser import CHROMIUM_FLAGS, make_server  # noqa: E402
+from buildtools.common import DIST  # noqa: E402
 
 
 def main():

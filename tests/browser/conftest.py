@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from build import CHROMIUM_FLAGS, make_server  # noqa: E402
+from buildtools.browser import CHROMIUM_FLAGS, make_server  # noqa: E402
 from _support import skip_or_fail  # noqa: E402
 
 READY_TIMEOUT_MS = 120_000

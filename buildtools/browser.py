@@ -2,7 +2,7 @@
 
     find_chromium()       NN_IMPL_CHROMIUM, else Playwright's own Chromium, else the system's; None if none
     ensure_chromium()     the same, else (as root, with apt-get) Debian's chromium installed; BuildError if none
-    launch_options(path)  keyword arguments for Playwright's chromium.launch / browser_type_launch_args
+    launch_options(path)  keyword arguments for Playwright's chromium.launch (path None: find_chromium())
     make_server(folder)   a threaded HTTP server with the MIME types Pyodide needs (application/wasm)
     serve_in_background(folder) -> (server, url), serving on a free loopback port from a daemon thread
 """
@@ -58,7 +58,9 @@ def ensure_chromium():
 
 
 def launch_options(executable=None):
-    """Headless, with CHROMIUM_FLAGS; ``executable`` None leaves the choice to Playwright (its own Chromium)."""
+    """Headless, with CHROMIUM_FLAGS, running ``executable`` (None: ``find_chromium()``; when that finds none,
+    Playwright tries its own)."""
+    executable = executable or find_chromium()
     options = {"headless": True, "args": CHROMIUM_FLAGS}
     if executable:
         options["executable_path"] = str(executable)

@@ -74,7 +74,7 @@ def main(argv=None):
         elif args.command == "clean":
             commands.clean(args.all)
     except BuildError as exc:
-        print("\nbuild.py %s: %s" % (args.command, exc), file=sys.stderr)
+        sys.stderr.write("\nbuild.py %s: %s\n" % (args.command, exc))
         return 1
     return 0
 

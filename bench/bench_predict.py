@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
 from _strokes import DIGITS, draw_strokes  # noqa: E402  (the browser tests' strokes, one definition)
-from buildtools.browser import launch_options, serve_in_background  # noqa: E402
+from buildtools.browser import add_chromium_option, launch_options, serve_in_background  # noqa: E402
 
 # places on the pad (fractions of its side), cycled through: the middle, small in a corner, big, off-centre
 PLACES = [dict(left=0.15, top=0.15, size=0.7), dict(left=0.04, top=0.04, size=0.42),
@@ -73,8 +73,7 @@ def main(argv=None):
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="the built site (python3 build.py build)")
     parser.add_argument("--digits", type=int, default=60, help="digits drawn at rest (each has 1-2 strokes)")
     parser.add_argument("--training-digits", type=int, default=20, help="digits drawn while the page trains")
-    parser.add_argument("--chromium", help="Chromium executable (default: $NN_IMPL_CHROMIUM, which build.py bench "
-                        "sets, else Playwright's own, else /usr/bin/chromium)")
+    add_chromium_option(parser)
     args = parser.parse_args(argv)
     if not (args.dist / "index.html").is_file() or not (args.dist / "data" / "pretrained.npz").is_file():
         sys.exit(f"bench_predict: no built site with a pre-trained model in {args.dist}; run `python3 build.py build`")

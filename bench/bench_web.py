@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from buildtools.browser import SiteHandler, launch_options, serve_in_background  # noqa: E402
+from buildtools.browser import SiteHandler, add_chromium_option, launch_options, serve_in_background  # noqa: E402
 
 TUTORIAL_ACCURACY = 94.57
 
@@ -247,8 +247,7 @@ def main(argv=None):
                         help="where npm installed @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm")
     parser.add_argument("--repeats", type=int, default=3, help="cold loads of each kind (medians are reported)")
     parser.add_argument("--batches", type=int, default=300, help="batches timed for throughput (at most the first epoch's)")
-    parser.add_argument("--chromium", help="Chromium executable (default: $NN_IMPL_CHROMIUM, which build.py bench "
-                        "sets, else Playwright's own, else /usr/bin/chromium)")
+    add_chromium_option(parser)
     args = parser.parse_args(argv)
     dataset = args.dist / "data" / "mnist-subset.npz"
     if not dataset.is_file():

@@ -3,6 +3,7 @@
     find_chromium()       NN_IMPL_CHROMIUM, else Playwright's own Chromium, else the system's; None if none
     ensure_chromium()     the same, else (as root, with apt-get) Debian's chromium installed; BuildError if none
     launch_options(path)  keyword arguments for Playwright's chromium.launch (path None: find_chromium())
+    add_chromium_option(parser)  the --chromium PATH option of the scripts that drive the page
     make_server(folder)   a threaded HTTP server with the MIME types Pyodide needs (application/wasm)
     serve_in_background(folder) -> (server, url), serving on a free loopback port from a daemon thread
 """
@@ -65,6 +66,12 @@ def launch_options(executable=None):
     if executable:
         options["executable_path"] = str(executable)
     return options
+
+
+def add_chromium_option(parser):
+    """``--chromium PATH`` on an argparse parser; its value (None unless given) goes to ``launch_options``."""
+    parser.add_argument("--chromium", metavar="PATH", help="Chromium executable (default: $NN_IMPL_CHROMIUM, which "
+                        "build.py test and bench set, else Playwright's own, else /usr/bin/chromium)")
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):

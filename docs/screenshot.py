@@ -17,15 +17,14 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from _page_helpers import button, train_to_end  # noqa: E402
 from _part2_helpers import draw_and_wait, open_part2  # noqa: E402
-from buildtools.browser import launch_options, serve_in_background  # noqa: E402
+from buildtools.browser import add_chromium_option, launch_options, serve_in_background  # noqa: E402
 from buildtools.common import DIST  # noqa: E402
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshot.png"))
-    parser.add_argument("--chromium", help="Chromium executable (default: $NN_IMPL_CHROMIUM, else Playwright's own, "
-                        "else /usr/bin/chromium)")
+    add_chromium_option(parser)
     args = parser.parse_args()
     server, url = serve_in_background(DIST, quiet=True)
     with sync_playwright() as p:

@@ -17,39 +17,21 @@ Timings on this shared 2-core machine are noisy; the script reports, it does not
 """
 
 import argparse
-import functools
-import http.server
 import os
 import statistics
 import sys
-import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "browser"))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
 from _strokes import DIGITS, draw_strokes  # noqa: E402  (the browser tests' strokes, one definition)
+from buildtools.browser import add_chromium_option, launch_options, serve_in_background  # noqa: E402
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
 # places on the pad (fractions of its side), cycled through: the middle, small in a corner, big, off-centre
 PLACES = [dict(left=0.15, top=0.15, size=0.7), dict(left=0.04, top=0.04, size=0.42),
           dict(left=0.04, top=0.02, size=0.95), dict(left=0.42, top=0.38, size=0.56)]
 WARM_UP_DIGITS = 3
 TARGET_MS = 100.0
-
-
-class Handler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm",
-                      ".mjs": "text/javascript", ".js": "text/javascript"}
-
-    def log_message(self, *args):
-        pass
-
-
-def serve(dist):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(dist)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
 
 
 def log(message):
@@ -91,21 +73,17 @@ def main(argv=None):
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="the built site (python3 build.py build)")
     parser.add_argument("--digits", type=int, default=60, help="digits drawn at rest (each has 1-2 strokes)")
     parser.add_argument("--training-digits", type=int, default=20, help="digits drawn while the page trains")
-    system = "/usr/bin/chromium" if os.path.isfile("/usr/bin/chromium") else None
-    parser.add_argument("--chromium", default=os.environ.get("NN_IMPL_CHROMIUM") or os.environ.get("CHROMIUM") or system,
-                        help="Chromium executable (build.py bench passes NN_IMPL_CHROMIUM; default: /usr/bin/chromium "
-                             "if present, else Playwright's own)")
+    add_chromium_option(parser)
     args = parser.parse_args(argv)
     if not (args.dist / "index.html").is_file() or not (args.dist / "data" / "pretrained.npz").is_file():
         sys.exit(f"bench_predict: no built site with a pre-trained model in {args.dist}; run `python3 build.py build`")
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
     from playwright.sync_api import sync_playwright
 
-    server, url = serve(args.dist.resolve())
+    server, url = serve_in_background(args.dist.resolve(), quiet=True)
     lines = []
     with sync_playwright() as p:
-        executable = {"executable_path": args.chromium} if args.chromium else {}
-        browser = p.chromium.launch(headless=True, args=CHROMIUM_ARGS, **executable)
+        browser = p.chromium.launch(**launch_options(args.chromium))
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.goto(url)
         page.wait_for_function("document.body.dataset.state === 'ready'", timeout=180_000)

@@ -16,21 +16,19 @@ TensorFlow.js comes from node_modules (a devDependency) and is served to the ben
 """
 
 import argparse
-import functools
-import http.server
 import json
 import os
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from buildtools.browser import SiteHandler, add_chromium_option, launch_options, serve_in_background  # noqa: E402
+
 TUTORIAL_ACCURACY = 94.57
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
 
 # The engine configuration compared across the three runtimes (the page's "Fast" preset network).
 def fast_config(page):
@@ -81,23 +79,15 @@ window.runTfjs = async (cfg, nSamples) => {
 </script>"""
 
 
-class Handler(http.server.SimpleHTTPRequestHandler):
+class Handler(SiteHandler):
     """Static files of dist/, plus /__bench__/ (baseline and TF.js pages, node_modules' TF.js) for the bench."""
 
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".wasm": "application/wasm",
-                      ".mjs": "text/javascript", ".js": "text/javascript"}
+    cache_control = "no-store"
 
     def __init__(self, *args, node_modules=None, blobs=None, **kwargs):
         self.node_modules = node_modules
         self.blobs = blobs or {}
         super().__init__(*args, **kwargs)
-
-    def log_message(self, *args):
-        pass
-
-    def end_headers(self):
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
 
     def do_GET(self):
         path = self.path.split("?", 1)[0].split("#", 1)[0]
@@ -131,10 +121,7 @@ def serve(dist, node_modules, dataset):
     with np.load(dataset) as d:
         blobs = {"/__bench__/x_train.u8": np.ascontiguousarray(d["x_train"]).tobytes(),
                  "/__bench__/y_train.u8": np.ascontiguousarray(d["y_train"]).tobytes()}
-    handler = functools.partial(Handler, directory=str(dist), node_modules=node_modules, blobs=blobs)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+    return serve_in_background(dist, handler=Handler, quiet=True, node_modules=node_modules, blobs=blobs)
 
 
 def wait_ready(page, timeout_s=180):
@@ -260,7 +247,7 @@ def main(argv=None):
                         help="where npm installed @tensorflow/tfjs and @tensorflow/tfjs-backend-wasm")
     parser.add_argument("--repeats", type=int, default=3, help="cold loads of each kind (medians are reported)")
     parser.add_argument("--batches", type=int, default=300, help="batches timed for throughput (at most the first epoch's)")
-    parser.add_argument("--chromium", default=os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+    add_chromium_option(parser)
     args = parser.parse_args(argv)
     dataset = args.dist / "data" / "mnist-subset.npz"
     if not dataset.is_file():
@@ -273,7 +260,7 @@ def main(argv=None):
     server, url = serve(args.dist.resolve(), args.node_modules.resolve(), dataset)
     rows = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=args.chromium, headless=True, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(**launch_options(args.chromium))
         log("cold loads ...")
         page_s, base_s = cold_load(browser, url, args.repeats)
         rows.append(("Cold load to ready vs Pyodide + NumPy alone", f"{page_s:.2f} s vs {base_s:.2f} s",

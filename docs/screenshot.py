@@ -7,32 +7,28 @@ Chromium, and saves the top of the page (settings, live charts, the drawing and 
 """
 
 import argparse
-import os
 import sys
-import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser"), str(ROOT / "py")]
-os.environ.setdefault("NN_IMPL_SERVE_QUIET", "1")
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from _page_helpers import button, train_to_end  # noqa: E402
 from _part2_helpers import draw_and_wait, open_part2  # noqa: E402
-from build import CHROMIUM_FLAGS, DIST, make_server  # noqa: E402
+from buildtools.browser import add_chromium_option, launch_options, serve_in_background  # noqa: E402
+from buildtools.common import DIST  # noqa: E402
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshot.png"))
-    parser.add_argument("--chromium", default=os.environ.get("NN_IMPL_CHROMIUM", "/usr/bin/chromium"))
+    add_chromium_option(parser)
     args = parser.parse_args()
-    server = make_server(DIST, 0)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    server, url = serve_in_background(DIST, quiet=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=args.chromium, headless=True, args=CHROMIUM_FLAGS)
+        browser = p.chromium.launch(**launch_options(args.chromium))
         page = browser.new_page(viewport={"width": 1280, "height": 1900})
         open_part2(page, url)
         button(page, "Fast").click()

@@ -1,13 +1,11 @@
 """Browser-test fixtures: the built site served on a free loopback port, and Chromium for Playwright.
 
-Chromium is Playwright's own if installed, else the system's (Debian's /usr/bin/chromium); `build.py test`
-finds or installs one and passes it in NN_IMPL_CHROMIUM. Tests use pytest-playwright's `page` fixture.
+Chromium and the server come from buildtools.browser (`find_chromium`: $NN_IMPL_CHROMIUM, which `build.py test`
+sets, else Playwright's own, else the system's). Tests use pytest-playwright's `page` fixture.
 """
 
-import glob
 import os
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from build import CHROMIUM_FLAGS, make_server  # noqa: E402
+from buildtools.browser import launch_options, serve_in_background  # noqa: E402
 from _support import skip_or_fail  # noqa: E402
 
 READY_TIMEOUT_MS = 120_000
@@ -28,24 +26,9 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-def _chromium():
-    if os.environ.get("NN_IMPL_CHROMIUM"):
-        return os.environ["NN_IMPL_CHROMIUM"]
-    if glob.glob(str(Path.home() / ".cache/ms-playwright/chromium-*")):
-        return None  # Playwright's own
-    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
-        if Path(candidate).is_file():
-            return candidate
-    return None
-
-
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    executable = _chromium()
-    args = {**browser_type_launch_args, "headless": True, "args": CHROMIUM_FLAGS}
-    if executable:
-        args["executable_path"] = executable
-    return args
+    return {**browser_type_launch_args, **launch_options()}
 
 
 @pytest.fixture(scope="session")
@@ -64,10 +47,8 @@ def dist_dir():
 @pytest.fixture(scope="session")
 def site_url(dist_dir):
     """http://127.0.0.1:<free port>/ serving the built site, for the whole session."""
-    server = make_server(dist_dir, port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server, url = serve_in_background(dist_dir)
+    yield url
     server.shutdown()
     server.server_close()
 

@@ -10,7 +10,10 @@ import {
 } from "./controls.js";
 
 const bus = new EventTarget();
-const client = new WorkerClient(() => new Worker(new URL("./worker.js", import.meta.url), { type: "module" }));
+// ?test-hooks in the page's URL (tests only) is passed on to the worker, which then accepts "debug_crash".
+const workerUrl = new URL("./worker.js", import.meta.url);
+if (new URLSearchParams(window.location.search).has("test-hooks")) workerUrl.search = "test-hooks";
+const client = new WorkerClient(() => new Worker(workerUrl, { type: "module" }));
 const loading = new LoadingPanel(document.getElementById("loading"));
 const $ = (id) => document.getElementById(id);
 
@@ -141,7 +144,7 @@ function onFieldChange(name, parsed) {
   if (Object.keys(errors).length === 0) writeUrl(registry, config); // the link always holds valid settings
   // The learning rate may change during a run: the trainer takes it at the next batch.
   if (name === "learning_rate" && run.active && (state() === "training" || state() === "paused")) {
-    client.request("set_lr", { learning_rate: parsed.value }).catch((err) => showMessage(err.message, "error"));
+    client.request("set_learning_rate", { learning_rate: parsed.value }).catch((err) => showMessage(err.message, "error"));
   }
 }
 
@@ -275,7 +278,6 @@ onButtons({
     if (state() !== "training") return;
     run.generation++;
     changeState("paused");
-    client.request("pause").catch(() => {});
     showMessage("Paused. Resume continues the same run; Step runs one batch.");
   },
   resume() {
@@ -284,7 +286,6 @@ onButtons({
       changeState("ready");
       return;
     }
-    client.request("resume").catch(() => {});
     changeState("training");
     showMessage("Training…");
     trainLoop();

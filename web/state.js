@@ -164,6 +164,7 @@ export function readUrl(registry, location = window.location) {
   const problems = [];
   for (const [name, raw] of params) {
     const spec = registry[name];
+    if (name === "test-hooks") continue; // the tests' flag, not a setting
     if (!spec || !FIELD_NAMES.includes(name)) {
       problems.push(`${name}: not a setting of this page`);
       continue;

@@ -34,7 +34,7 @@ def test_a_diverging_learning_rate_is_caught(page, site_url):
 
 
 def test_a_dead_worker_is_reported_and_can_be_restarted(page, site_url):
-    open_page(page, site_url)
+    open_page(page, site_url, "?test-hooks")  # lets the worker accept debug_crash
     fill(page, "Training samples", 2000)
     fill(page, "Epochs", 100)
     button(page, "Train").click()
@@ -63,3 +63,23 @@ def test_a_failed_load_says_what_failed_and_retry_works(page, site_url):
     wait_state(page, "ready", 120_000)
     assert state(page) == "ready"
     assert page.locator("#fault").is_hidden() and page.locator("#load-error").is_hidden()
+
+
+def test_without_the_test_flag_the_worker_refuses_debug_crash(page, site_url):
+    open_page(page, site_url)
+    (worker,) = page.workers
+    # Deliver the request inside the worker as the page would, and catch its reply before it reaches the page.
+    reply = worker.evaluate("""() => new Promise((resolve) => {
+        const send = self.postMessage;
+        self.postMessage = (message, transfer) => {
+          if (message && message.id === -1) {
+            self.postMessage = send;
+            resolve(message);
+          } else send.call(self, message, transfer);
+        };
+        self.dispatchEvent(new MessageEvent("message", { data: { id: -1, type: "debug_crash", payload: {} } }));
+    })""")
+    assert "unknown request type 'debug_crash'" in reply["error"]["message"]
+    button(page, "Step").click()  # the worker is alive and answers
+    wait_state(page, "paused", 30_000)
+    assert readout(page, "Training loss") != "–"

@@ -18,8 +18,7 @@ os.environ.setdefault("NN_IMPL_SERVE_QUIET", "1")
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from _page_helpers import button, train_to_end  # noqa: E402
-from _part2_helpers import draw_and_wait, open_part2  # noqa: E402
+from _page_helpers import button, draw_and_wait, open_inspected, train_to_end  # noqa: E402
 from build import CHROMIUM_FLAGS, DIST, make_server  # noqa: E402
 
 
@@ -34,7 +33,7 @@ def main():
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=args.chromium, headless=True, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1900})
-        open_part2(page, url)
+        open_inspected(page, url)
         button(page, "Fast").click()
         train_to_end(page, timeout_ms=300_000)
         digit = draw_and_wait(page, 3)

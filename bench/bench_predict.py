@@ -1,17 +1,17 @@
-"""Benchmark the draw-and-predict round trip in headless Chromium (issue 5's target), printed as a Markdown table.
+"""Benchmark the draw-and-predict round trip in headless Chromium, printed as a Markdown table.
 
     python3 bench/bench_predict.py [--dist dist] [--digits 60] [--training-digits 20] [--chromium PATH]
 
 Digits are drawn on the page's pad with real mouse strokes (Playwright's page.mouse: pointerdown/move/up, as a
 person draws; the same strokes as the browser tests, at several places and sizes). For every stroke the page
 records the time from the pen lifting (its pointerup handler) to the moment the new probabilities are in the DOM
-(window.nnImpl.part2.predict.timings; the page takes both timestamps with performance.now()). That covers
+(window.nnImplTestHook.predictions().timings; the page takes both timestamps with performance.now()). That covers
 reading the canvas, the request to the worker, nn_impl.preprocess.to_mnist and the forward pass in Pyodide, the
 reply and the redraw of the bars.
 
   1. at rest (the pre-trained model answering, nothing else running): target p95 < 100 ms;
   2. while the page trains (informational): a prediction waits for the training slice in progress (~0.12 s by
-     design of part 1's loop), so this shows what a visitor sees when drawing during training.
+     design of the page's training loop), so this shows what a visitor sees when drawing during training.
 The first few strokes warm up (first imports and allocations in Python) and are reported apart.
 Timings on this shared 2-core machine are noisy; the script reports, it does not assert.
 """
@@ -42,16 +42,16 @@ def draw_digits(page, n_digits, first=0):
     """Draw n_digits digits (cycling 0..9 and the places), Clear before each; returns this batch's timings (ms)."""
     canvas = page.get_by_label("Draw a digit", exact=True)
     clear = page.get_by_role("button", name="Clear", exact=True)
-    start = page.evaluate("window.nnImpl.part2.predict.timings.length")
+    start = page.evaluate("window.nnImplTestHook.predictions().timings.length")
     for i in range(first, first + n_digits):
         clear.click()
         digit = i % 10
         draw_strokes(page, canvas, DIGITS[digit], **PLACES[(i // 10) % len(PLACES)])
         # wait for the last stroke's answer before the next digit: timings are per stroke end
         page.wait_for_function(
-            "() => { const p = window.nnImpl.part2.predict; return p.strokeEnd === null && !p.inFlight; }",
+            "() => { const p = window.nnImplTestHook.predictions(); return !p.strokePending && !p.inFlight; }",
             timeout=30_000)
-    return page.evaluate(f"window.nnImpl.part2.predict.timings.slice({start})")
+    return page.evaluate(f"window.nnImplTestHook.predictions().timings.slice({start})")
 
 
 def percentile(values, q):
@@ -87,7 +87,7 @@ def main(argv=None):
         page = browser.new_page(viewport={"width": 1200, "height": 900})
         page.goto(url)
         page.wait_for_function("document.body.dataset.state === 'ready'", timeout=180_000)
-        page.wait_for_function("window.nnImpl.part2 && window.nnImpl.part2.inspection.count >= 1", timeout=60_000)
+        page.wait_for_function("window.nnImplTestHook.inspections().count >= 1", timeout=60_000)
         answering = page.get_by_label("Model answering", exact=True).inner_text()
         log(f"ready; {answering} answers; warming up ...")
         warm = draw_digits(page, WARM_UP_DIGITS)
@@ -96,7 +96,7 @@ def main(argv=None):
         line, p95_rest = row("Stroke end → probabilities, at rest", rest, TARGET_MS)
         lines.append(line)
         lines.append(row("Warm-up strokes (first after load)", warm, None)[0])
-        counts = page.evaluate("[window.nnImpl.part2.predict.count, window.nnImpl.part2.predict.version]")
+        counts = page.evaluate("[window.nnImplTestHook.predictions().count, window.nnImplTestHook.predictions().version]")
 
         if args.training_digits > 0:
             log("while training ...")
@@ -104,7 +104,7 @@ def main(argv=None):
             page.get_by_label("Epochs", exact=True).fill("200")  # longer than the measurement
             page.get_by_role("button", name="Train", exact=True).click()
             page.wait_for_function("document.body.dataset.state === 'training'", timeout=30_000)
-            page.wait_for_function("window.nnImpl.charts && window.nnImpl.charts.points.loss >= 3", timeout=60_000)
+            page.wait_for_function("window.nnImplTestHook.chartPoints().loss >= 3", timeout=60_000)
             during = draw_digits(page, args.training_digits, first=WARM_UP_DIGITS + args.digits)
             page.get_by_role("button", name="Stop", exact=True).click()
             lines.append(row("Stroke end → probabilities, while training (informational)", during, None)[0])

@@ -1,4 +1,4 @@
-"""Benchmark the page in headless Chromium, everything side by side in one run (issue 4's targets).
+"""Benchmark the page in headless Chromium, everything side by side in one run.
 
     python3 bench/bench_web.py [--dist dist] [--node-modules node_modules] [--repeats 3]
 
@@ -32,8 +32,8 @@ TUTORIAL_ACCURACY = 94.57
 
 # The engine configuration compared across the three runtimes (the page's "Fast" preset network).
 def fast_config(page):
-    """The Fast preset as the page defines it (read from web/controls.js through the page itself)."""
-    return page.evaluate("import('./controls.js').then(m => m.PRESETS.fast)")
+    """The Fast preset as the page defines it (read from web/settings.js through the page itself)."""
+    return page.evaluate("import('./settings.js').then(m => m.PRESETS.fast)")
 
 
 BASELINE_HTML = """<!doctype html><meta charset="utf-8"><title>Pyodide + NumPy alone</title>
@@ -144,10 +144,15 @@ def cold_load(browser, url, repeats):
 
 
 def worker_throughput(page, config, n_batches):
-    """Samples/s of the page's worker on `config`, timed around the train requests (wall clock)."""
+    """Samples/s of the page's worker on `config`, timed around the train requests (wall clock).
+
+    A worker of its own (the page's worker.js, driven through protocol.js's client), so the page's state is
+    not touched; the page's own worker is idle meanwhile."""
     return page.evaluate(
         """async ([config, nBatches]) => {
-            const client = window.nnImpl.client;
+            const { WorkerClient } = await import("./protocol.js");
+            const client = new WorkerClient(() => new Worker("./worker.js", { type: "module" }));
+            await client.request("load", { pretrained: false });
             await client.request("configure", {config});
             await client.request("train", {n_batches: 5});            // warm-up
             let samples = 0, done = 0;
@@ -159,6 +164,7 @@ def worker_throughput(page, config, n_batches):
             }
             const seconds = (performance.now() - t0) / 1000;
             await client.request("stop");
+            client.worker.terminate();
             return {samples_per_s: samples / seconds, samples, seconds};
         }""",
         [config, n_batches],
@@ -217,7 +223,7 @@ def time_to_accuracy(browser, url, limit_s=120):
     page.get_by_role("button", name="Fast", exact=True).click()
     start = page.evaluate("performance.now()")
     t0 = time.perf_counter()
-    before = page.evaluate("window.nnImpl.run.completed")
+    before = page.evaluate("window.nnImplTestHook.runsCompleted()")
     page.get_by_role("button", name="Train", exact=True).click()
     reached, accuracy = None, None
     while time.perf_counter() - t0 < limit_s:
@@ -227,10 +233,10 @@ def time_to_accuracy(browser, url, limit_s=120):
             if accuracy >= TUTORIAL_ACCURACY:
                 reached = time.perf_counter() - t0
                 break
-        if page.evaluate(f"window.nnImpl.run.completed > {before}"):
+        if page.evaluate(f"window.nnImplTestHook.runsCompleted() > {before}"):
             break  # the run ended (all epochs done) before reaching the target
         time.sleep(0.1)
-    page.wait_for_function(f"window.nnImpl.run.completed > {before}", timeout=limit_s * 1000)
+    page.wait_for_function(f"window.nnImplTestHook.runsCompleted() > {before}", timeout=limit_s * 1000)
     long_tasks = page.evaluate(f"window.__longTasks.filter(t => t.start >= {start})")
     context.close()
     return reached, accuracy, long_tasks

@@ -15,8 +15,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser"), str(ROOT / "py")]
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from _page_helpers import button, train_to_end  # noqa: E402
-from _part2_helpers import draw_and_wait, open_part2  # noqa: E402
+from _page_helpers import button, draw_and_wait, open_inspected, train_to_end  # noqa: E402
 from buildtools.browser import add_chromium_option, launch_options, serve_in_background  # noqa: E402
 from buildtools.common import DIST  # noqa: E402
 
@@ -30,7 +29,7 @@ def main():
     with sync_playwright() as p:
         browser = p.chromium.launch(**launch_options(args.chromium))
         page = browser.new_page(viewport={"width": 1280, "height": 1900})
-        open_part2(page, url)
+        open_inspected(page, url)
         button(page, "Fast").click()
         train_to_end(page, timeout_ms=300_000)
         digit = draw_and_wait(page, 3)

@@ -1,14 +1,16 @@
 // The one message protocol between the page (main thread) and the Python worker.
 //
-//   page -> worker   {id, type, payload}                 a request; `type` names a Session method
+//   page -> worker   {id, type, payload}                 a request; nn_impl/worker_requests.py's REQUESTS table
+//                                                         says which Session method `type` calls
 //   worker -> page   {id, result}                         the request succeeded
 //                    {id, error: {message, stage?}}       it failed (a Python ValueError's text, or why not)
-//                    {type: "stage", stage, status, bytes?, total?, message?}   loading progress (no id)
-//                    {type: "progress" | "epoch" | "log", ...}                 other unsolicited news (no id)
+//                    {type: "stage", stage, status, bytes?, total?, ms?, message?}   loading progress (no id)
+//                    {type: "fatal", message}             Python itself broke (Pyodide's "fatal error"); the
+//                                                         client treats the worker as dead (no id)
 //
-// Request types: load, configure, train, pause, resume, stop, step, set_lr, reset, predict, export, import,
-// inspect. Every request gets exactly one reply: the worker wraps each handler in try/catch, and if the worker
-// itself dies, WorkerClient rejects every pending request, so no promise is left that never settles (that
+// Request types: load, configure, train {n_batches}, stop, set_learning_rate {learning_rate}, predict, export,
+// import, inspect. Every request gets exactly one reply: the worker wraps each handler in try/catch, and if the
+// worker itself dies, WorkerClient rejects every pending request, so no promise is left that never settles (that
 // would freeze the UI). Typed arrays in payloads and results travel as transferables, not as copied lists;
 // an ndarray in a result arrives as {shape: number[], dtype: string, data: TypedArray} (see worker.js).
 
@@ -94,7 +96,7 @@ export class WorkerClient {
 
   /**
    * Send one request. Resolves with its result, rejects with a WorkerError.
-   * @param {string} type a request type (a Session method name)
+   * @param {string} type a request type (see the list above)
    * @param {object} payload plain data; typed arrays in it should also be listed in `transfer`
    * @param {Transferable[]} transfer buffers handed over (not copied) to the worker
    */
@@ -112,7 +114,7 @@ export class WorkerClient {
     });
   }
 
-  /** Subscribe to an unsolicited message type ("stage", "progress", "log", "dead"). Returns unsubscribe. */
+  /** Subscribe to an unsolicited message type ("stage", or "dead" when the worker died). Returns unsubscribe. */
   on(type, handler) {
     if (!this._handlers.has(type)) this._handlers.set(type, new Set());
     this._handlers.get(type).add(handler);

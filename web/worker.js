@@ -1,52 +1,27 @@
 // The Python side of the page: a module Web Worker running Pyodide, the only adapter between JavaScript and
-// nn_impl. Each request {id, type, payload} calls the method `type` of one nn_impl.session.Session and
-// replies {id, result} or {id, error} (protocol.js documents the whole protocol).
+// nn_impl. Each request {id, type, payload} goes to nn_impl.worker_requests.handle, whose table says which
+// Session method it calls; the reply is {id, result} or {id, error} (protocol.js documents the protocol).
 //
-// Conversions, both ways (engineer F's part-2 methods rely on them too):
+// Conversions, both ways:
 //   JS -> Python: payload objects become dicts (pyodide.toPy); typed arrays and ArrayBuffers become
 //                 memoryviews (Session methods call np.asarray / bytes on them); numbers, strings, arrays as usual.
-//   Python -> JS: the returned value is first walked in Python by `_export` below: every np.ndarray becomes
-//                 {"__ndarray__": True, "shape", "dtype", "bytes"} (int64 is narrowed to int32 and bool to uint8,
-//                 because JS has no cheap 64-bit integer arrays), NumPy scalars become Python numbers; then
-//                 JS turns each marker into {shape, dtype, data: TypedArray} over the copied bytes and transfers
-//                 those buffers to the page.
+//   Python -> JS: worker_requests.transferable has replaced every np.ndarray by an {__ndarray__, shape, dtype,
+//                 bytes} marker; toPlain below turns each marker into {shape, dtype, data: TypedArray} over the
+//                 copied bytes, and those buffers are transferred to the page.
+//
+// Opened as worker.js?test-hooks (the page does so when its own URL has ?test-hooks), the worker also accepts
+// "debug_crash", which kills it as a wasm abort would (tests/browser/test_faults.py). Without the flag that
+// request goes to Python like any other and is refused as unknown.
 import { loadPyodide } from "./pyodide/pyodide.mjs";
+
+const TEST_HOOKS = new URL(self.location.href).searchParams.has("test-hooks");
 
 const post = (message, transfer = []) => self.postMessage(message, transfer);
 const stage = (name, status, extra = {}) => post({ type: "stage", stage: name, status, ...extra });
 
 let pyodide = null;
 let session = null;
-let callPython = null; // Python _call(session, type, payload) -> exported result
-
-const EXPORT_PY = `
-import numpy as np
-
-def _export(obj):
-    if isinstance(obj, np.ndarray):
-        a = obj
-        if a.dtype == np.bool_:
-            a = a.astype(np.uint8)
-        elif a.dtype.kind in "iu" and a.dtype.itemsize == 8:
-            a = a.astype(np.int32)
-        elif a.dtype.kind == "f" and a.dtype.itemsize not in (4, 8):
-            a = a.astype(np.float32)
-        a = np.ascontiguousarray(a)
-        return {"__ndarray__": True, "shape": list(a.shape), "dtype": a.dtype.name, "bytes": a.tobytes()}
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, dict):
-        return {str(k): _export(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_export(v) for v in obj]
-    return obj
-
-def _call(session, method_name, payload):
-    if method_name.startswith("_") or not callable(getattr(session, method_name, None)):
-        raise ValueError(f"unknown request type {method_name!r}")
-    return _export(getattr(session, method_name)(**payload))
-_call
-`;
+let handlePython = null; // nn_impl.worker_requests.handle(session, type, payload) -> transferable result
 
 const TYPED = {
   float32: Float32Array, float64: Float64Array, int32: Int32Array, uint32: Uint32Array,
@@ -76,7 +51,7 @@ function callSession(type, payload) {
   const args = pyodide.toPy(payload || {});
   let exported;
   try {
-    exported = callPython(session, type, args);
+    exported = handlePython(session, type, args);
   } finally {
     args.destroy();
   }
@@ -137,10 +112,9 @@ async function load(payload) {
     current = "nn_impl";
     stage("nn_impl", "start");
     await pyodide.loadPackage(["nn_impl"], options);
-    const Session = pyodide.pyimport("nn_impl.session").Session;
-    session = Session();
-    Session.destroy();
-    callPython = pyodide.runPython(EXPORT_PY);
+    const requests = pyodide.pyimport("nn_impl.worker_requests"); // kept: its attributes borrow from it
+    session = requests.Session();
+    handlePython = requests.handle;
     stage("nn_impl", "done", { ms: performance.now() - t0 });
     current = "data";
     stage("data", "start");
@@ -183,7 +157,7 @@ function pythonMessage(err) {
 }
 
 // Requests are handled one at a time, in order: Python is single-threaded anyway, and the page drives
-// training by slices, so a pause/stop/predict request waits at most one slice (~0.15 s).
+// training by slices, so a stop/predict request waits at most one slice (~0.15 s).
 let queue = Promise.resolve();
 
 self.addEventListener("message", (event) => {
@@ -194,8 +168,8 @@ self.addEventListener("message", (event) => {
 
 async function handle(id, type, payload) {
   try {
-    if (type === "debug_crash") {
-      // Used by the fault test: an uncaught error that kills the worker, as a wasm abort would.
+    if (type === "debug_crash" && TEST_HOOKS) {
+      // An uncaught error that kills the worker, as a wasm abort would.
       setTimeout(() => {
         throw new Error("simulated worker crash");
       }, 0);

@@ -1,10 +1,16 @@
-"""The one table of hyper-parameters: defaults, types, allowed values and a line of help for each.
+"""The one table of settings: name, default, type, allowed values, a line of help and the page's label of each.
 
 Three consumers read it, so they can never disagree:
 
 * :class:`nn_impl.MLPClassifier` validates its arguments with :func:`validate` when it is built;
 * the CLI builds its ``--flags`` (choices, types, help) from :data:`TABLE`;
-* the page builds its menus, inline validation and URL state from :func:`as_json`.
+* the page builds its form fields, inline validation and URL state from :func:`as_json`, and its worker's
+  :class:`nn_impl.session.Session` validates what the page sends with :func:`validate` and
+  :func:`validate_page_settings`.
+
+:data:`TABLE` holds the model's hyper-parameters; :data:`PAGE_TABLE` the two settings only the page has (how
+many bundled images to train on, an accuracy at which to stop). ``"live": True`` marks the settings that may
+change while a run goes on (the page keeps their fields enabled and sends ``set_<name>``).
 
 Choices come from the registries themselves (``ACTIVATIONS``, ``LOSSES``, ...), so adding an optimiser to
 ``optimizers.py`` adds it to the CLI and to the page too.
@@ -22,6 +28,7 @@ from .schedules import SCHEDULES
 # Generous but finite limits: they catch typos (a batch of 10**9, a layer of 10**7 units) without forbidding
 # experiments. A learning rate of 1e6 stays allowed on purpose: the page demonstrates divergence with it.
 MAX_UNITS = 4096
+MIN_LAYERS = 0  # no hidden layer: a softmax (or sigmoid) regression on the pixels
 MAX_LAYERS = 16
 
 # The defaults were measured, not guessed: with (32, 24) hidden units, 10 epochs and inputs in [0, 1], Adam at
@@ -29,84 +36,134 @@ MAX_LAYERS = 16
 # more common 1e-3 on batches of 64 stops at 96.4-96.7 % in 10 epochs, constant or cosine (tests/unit/test_accuracy.py).
 TABLE = {
     "hidden_layer_sizes": {
-        "type": "int_tuple", "default": (32, 24), "min": 1, "max": MAX_UNITS,
+        "label": "Hidden layers", "type": "int_tuple", "default": (32, 24), "min": 1, "max": MAX_UNITS,
+        "min_length": MIN_LAYERS, "max_length": MAX_LAYERS,
         "help": f"units in each hidden layer, input side first (0 to {MAX_LAYERS} layers)",
     },
     "activation": {
-        "type": "str", "default": "relu", "choices": sorted(ACTIVATIONS),
+        "label": "Activation", "type": "str", "default": "relu", "choices": sorted(ACTIVATIONS),
         "help": "non-linearity of the hidden layers",
     },
     "loss": {
-        "type": "str", "default": "cross_entropy", "choices": sorted(LOSSES),
+        "label": "Loss", "type": "str", "default": "cross_entropy", "choices": sorted(LOSSES),
         "help": "cross_entropy: softmax outputs; mse: the tutorial's sigmoid outputs with squared error",
     },
     "solver": {
-        "type": "str", "default": "adam", "choices": list(OPTIMIZERS),
+        "label": "Optimizer", "type": "str", "default": "adam", "choices": list(OPTIMIZERS),
         "help": "optimiser: sgd (the tutorial's), momentum, nesterov or adam",
     },
     "learning_rate": {
-        "type": "float", "default": 2e-3, "min": 0.0, "min_exclusive": True, "max": 1e7,
+        "label": "Learning rate", "type": "float", "default": 2e-3, "min": 0.0, "min_exclusive": True, "max": 1e7,
+        "live": True,  # the trainer takes a new one at the next batch
         "help": "step size (its starting value when a schedule decays it)",
     },
     "batch_size": {
-        "type": "int", "default": 32, "min": 1, "max": 65536,
+        "label": "Batch size", "type": "int", "default": 32, "min": 1, "max": 65536,
         "help": "samples per gradient step (1 = the tutorial's sample-by-sample SGD)",
     },
     "epochs": {
-        "type": "int", "default": 10, "min": 1, "max": 10000,
+        "label": "Epochs", "type": "int", "default": 10, "min": 1, "max": 10000,
         "help": "passes over the training set",
     },
     "init": {
-        "type": "str", "default": "auto", "choices": ["auto"] + sorted(INITIALIZERS),
+        "label": "Weight init", "type": "str", "default": "auto", "choices": ["auto"] + sorted(INITIALIZERS),
         "help": "initial weights: tutorial U(-0.1, 0.1), glorot, he; auto = he for relu, glorot otherwise",
     },
     "weight_decay": {
-        "type": "float", "default": 0.0, "min": 0.0, "max": 10.0,
+        "label": "Weight decay", "type": "float", "default": 0.0, "min": 0.0, "max": 10.0,
         "help": "L2 penalty on the weights (not the biases)",
     },
     "momentum": {
-        "type": "float", "default": 0.9, "min": 0.0, "max": 1.0, "max_exclusive": True,
+        "label": "Momentum", "type": "float", "default": 0.9, "min": 0.0, "max": 1.0, "max_exclusive": True,
         "help": "velocity kept between steps by the momentum and nesterov solvers",
     },
     "schedule": {
-        "type": "str", "default": "cosine", "choices": list(SCHEDULES),
+        "label": "Schedule", "type": "str", "default": "cosine", "choices": list(SCHEDULES),
         "help": "how the learning rate changes over the epochs of a fit",
     },
     "shift": {
-        "type": "int", "default": 0, "min": 0, "max": 8,
+        "label": "Shift (pixels)", "type": "int", "default": 0, "min": 0, "max": 8,
         "help": "augmentation: shift each training image by up to this many pixels (square images only)",
     },
     "input_scaling": {
-        "type": "str", "default": None, "choices": ["unit", "tutorial"], "nullable": True,
+        "label": "Input scaling", "type": "str", "default": None, "choices": ["unit", "tutorial"], "nullable": True,
         "help": "none: pixels used as given; unit: x/255; tutorial: x/128 - 0.5",
     },
     "shuffle": {
-        "type": "bool", "default": True,
+        "label": "Shuffle", "type": "bool", "default": True,
         "help": "visit the training samples in a new random order each epoch",
     },
     "random_state": {
-        "type": "int", "default": None, "min": 0, "max": 2**32 - 1, "nullable": True,
+        "label": "Seed", "type": "int", "default": None, "min": 0, "max": 2**32 - 1, "nullable": True,
         "help": "seed for the initial weights, the sample order and the shifts (none: a fresh seed)",
     },
     "dtype": {
-        "type": "str", "default": "float32", "choices": ["float32", "float64"],
+        "label": "Precision", "type": "str", "default": "float32", "choices": ["float32", "float64"],
         "help": "floating-point precision of weights and arithmetic",
     },
 }
 
 DEFAULTS = {name: spec["default"] for name, spec in TABLE.items()}
 
+# Settings of the page's runs that are not hyper-parameters of the model. ``train_samples``' maximum and
+# default are the number of bundled training images, known once the data are loaded (see page_table).
+PAGE_TABLE = {
+    "train_samples": {
+        "label": "Training samples", "type": "int", "default": None, "min": 1, "max": None,
+        "help": "how many of the bundled training images to train on (the first ones)",
+    },
+    "stop_accuracy": {
+        "label": "Stop when accuracy reaches (%)", "type": "fraction", "default": None, "min": 0.0,
+        "min_exclusive": True, "max": 1.0, "nullable": True,
+        "help": "stop the run once the test accuracy reaches this (empty: never)",
+    },
+}
 
-def as_json():
-    """The table as a JSON string ``{name: {type, default, choices | min/max, nullable, help}}`` for the page."""
+# The exported form of every entry: exactly these keys, always (the page reads this format and nothing else).
+EXPORTED_KEYS = (
+    "label", "type", "default", "help", "nullable", "live", "page_only", "choices",
+    "min", "max", "min_exclusive", "max_exclusive", "min_length", "max_length",
+)
+
+
+def page_table(n_train):
+    """:data:`PAGE_TABLE` for a page whose bundled data hold ``n_train`` training images."""
+    table = {name: dict(spec) for name, spec in PAGE_TABLE.items()}
+    table["train_samples"].update(
+        default=n_train, max=n_train, help=f"how many of the {n_train} bundled training images to train on",
+    )
+    return table
+
+
+def as_json(n_train=None):
+    """The table as a JSON string ``{name: entry}``, every entry with exactly the keys of :data:`EXPORTED_KEYS`.
+
+    ``type`` is one of ``int``, ``float``, ``fraction`` (a float the page shows as a percentage), ``str``,
+    ``bool`` and ``int_tuple``; keys that do not apply are ``null`` (``false`` for the flags). Given ``n_train``,
+    the page-only settings follow the model's hyper-parameters, with ``"page_only": true``.
+    """
     out = {}
     for name, spec in TABLE.items():
-        entry = dict(spec)
-        if isinstance(entry["default"], tuple):
-            entry["default"] = list(entry["default"])
-        entry.setdefault("nullable", False)
-        out[name] = entry
+        out[name] = _exported(spec, page_only=False)
+    if n_train is not None:
+        for name, spec in page_table(n_train).items():
+            out[name] = _exported(spec, page_only=True)
     return json.dumps(out)
+
+
+def _exported(spec, page_only):
+    entry = {key: spec.get(key) for key in EXPORTED_KEYS}
+    for flag in ("nullable", "live", "min_exclusive", "max_exclusive"):
+        entry[flag] = bool(spec.get(flag, False))
+    entry["page_only"] = page_only
+    if isinstance(entry["default"], tuple):
+        entry["default"] = list(entry["default"])
+    return entry
+
+
+def validate_page_settings(n_train, **kwargs):
+    """Check the page-only settings (``train_samples``, ``stop_accuracy``) like :func:`validate` does the rest."""
+    return _validate(page_table(n_train), kwargs)
 
 
 def validate(**kwargs):
@@ -115,11 +172,15 @@ def validate(**kwargs):
     Unknown names and bad values raise ``ValueError`` naming the parameter and what is allowed.
     Missing names are not filled in: pass the result of ``{**DEFAULTS, **kwargs}`` for a full set.
     """
+    return _validate(TABLE, kwargs)
+
+
+def _validate(table, values):
     out = {}
-    for name, value in kwargs.items():
-        spec = TABLE.get(name)
+    for name, value in values.items():
+        spec = table.get(name)
         if spec is None:
-            raise ValueError(f"unknown hyper-parameter {name!r}; valid names: {', '.join(TABLE)}")
+            raise ValueError(f"unknown hyper-parameter {name!r}; valid names: {', '.join(table)}")
         out[name] = _check(name, spec, value)
     return out
 
@@ -142,8 +203,9 @@ def _check(name, spec, value):
         if isinstance(value, (int, float, str)) and not isinstance(value, bool):
             value = (value,)  # scikit-learn accepts a single int for one hidden layer
         sizes = tuple(_integer(f"{name} (each layer)", v) for v in value)
-        if len(sizes) > MAX_LAYERS:
-            raise ValueError(f"{name}: at most {MAX_LAYERS} hidden layers, got {len(sizes)}")
+        if not spec["min_length"] <= len(sizes) <= spec["max_length"]:
+            raise ValueError(
+                f"{name}: {spec['min_length']} to {spec['max_length']} hidden layers, got {len(sizes)}")
         for v in sizes:
             _in_range(f"{name} (each layer)", spec, v)
         return sizes

@@ -1,13 +1,21 @@
 """The state the browser worker drives: one current model, one trainer, the bundled data.
 
-``web/worker.js`` is the only adapter between JavaScript and this class: it converts each request's payload
-to Python (array-likes arrive as memoryviews/lists; every method calls ``np.asarray`` on them), calls the
-method named by the request type, and converts the returned dict back (every ``np.ndarray`` in it becomes
-``{shape, data: TypedArray}``). Nothing here imports ``js`` or ``pyodide``, so the same class is tested on
-CPython.
+``web/worker.js`` hands each request of the page to :func:`nn_impl.worker_requests.handle`, which calls the
+``Session`` method its table names (array-likes arrive as memoryviews/lists; every method calls
+``np.asarray`` or ``bytes`` on them) and makes the returned dict transferable. Nothing here imports ``js`` or
+``pyodide``, so the same class is tested on CPython.
 """
 
-import numpy as np  # noqa: F401  (used by both halves below)
+import io
+import sys
+
+import numpy as np
+
+# The engine modules this class uses, all here.
+from . import __version__, data, diagnostics, params
+from .model import MLPClassifier, load as load_model_file
+from .persist import save_model
+from .preprocess import EmptyDrawingError, to_mnist
 
 
 def _as_bytes(blob, name):
@@ -18,7 +26,7 @@ def _as_bytes(blob, name):
 
 
 class Session:
-    """What the page's worker drives. Attributes both halves of the page share:
+    """What the page's worker drives. Its state:
 
     * ``model`` -- the ``MLPClassifier`` that answers predictions (``None`` until one exists);
     * ``model_name`` -- which one it is: ``"pre-trained"``, ``"training"`` or ``"imported"``;
@@ -26,46 +34,36 @@ class Session:
       ``x_test (m, 28, 28)``, ``y_test (m,)``.
     """
 
-    # --- part 1: load, configure, train (web issue 4) ---
-
-    # Page-only settings, not hyper-parameters of the model (so they are not in nn_impl.params):
-    # how many of the bundled training images to use, and an accuracy at which the page stops the run.
-    PAGE_SETTINGS = ("train_samples", "stop_accuracy")
+    # --- load, configure, train ---
 
     def __init__(self):
         self.model = None
         self.model_name = None
         self.dataset = None
         self._trainer = None
-        self._config = None
-        self._n_train = 0
+        self._training_model = None
+        self._stop_accuracy = None
         self._best_test_accuracy = None
 
     def load(self, dataset, pretrained=None):
         """Take the bundled data (and, optionally, the pre-trained model) as ``.npz`` bytes.
 
-        Returns ``{"versions": {...}, "params": nn_impl.params.as_json(), "n_train": int, "n_test": int,
-        "model": "pre-trained" | None}``: everything the page needs to build its menus.
+        Returns ``{"versions": {...}, "params": nn_impl.params.as_json(n_train), "n_train": int, "n_test": int,
+        "model": "pre-trained" | None}``: everything the page needs to build its form.
         """
-        import sys
-
-        from . import __version__, data
-
         self.dataset = data.load_npz_dataset(_as_bytes(dataset, "dataset"))
-        from . import params
         if pretrained is not None:
-            from .model import load
-
-            self.model = load(_as_bytes(pretrained, "pretrained model"))
+            self.model = load_model_file(_as_bytes(pretrained, "pretrained model"))
             self.model_name = "pre-trained"
+        n_train = int(len(self.dataset["y_train"]))
         return {
             "versions": {
                 "python": ".".join(str(v) for v in sys.version_info[:3]),
                 "numpy": np.__version__,
                 "nn_impl": __version__,
             },
-            "params": params.as_json(),
-            "n_train": int(len(self.dataset["y_train"])),
+            "params": params.as_json(n_train=n_train),
+            "n_train": n_train,
             "n_test": int(len(self.dataset["y_test"])),
             "model": self.model_name,
         }
@@ -77,26 +75,23 @@ class Session:
     def configure(self, config):
         """Build a fresh model and trainer from ``config`` (the page's settings, a dict).
 
-        Keys are ``MLPClassifier`` parameters plus ``train_samples`` (how many bundled training images to
-        use; the first ones, so a seed fixes the whole run) and ``stop_accuracy`` (a fraction or ``None``).
-        The same config, seed included, always gives the same initial weights: that is what Reset relies on.
+        Keys are ``MLPClassifier`` parameters plus the page-only settings of ``nn_impl.params.PAGE_TABLE``:
+        ``train_samples`` (how many bundled training images to use, the first ones, so a seed fixes the whole
+        run; missing or None: all) and ``stop_accuracy`` (a fraction or ``None``). The same config, seed
+        included, always gives the same initial weights: that is what the page's Reset relies on.
         Returns ``{"config": model.get_params(), "n_train": int, "layer_sizes": [784, ..., 10]}``.
         """
-        from .model import MLPClassifier
-
         self._require_data()
         config = dict(config)
         n_available = len(self.dataset["y_train"])
-        n_train = config.pop("train_samples", None)
-        n_train = n_available if n_train is None else int(n_train)
-        if not 1 <= n_train <= n_available:
-            raise ValueError(f"train_samples: must be between 1 and {n_available} (the bundled images), got {n_train}")
-        stop_accuracy = config.pop("stop_accuracy", None)
-        if stop_accuracy is not None and not 0.0 < float(stop_accuracy) <= 1.0:
-            raise ValueError(f"stop_accuracy: must be a fraction in (0, 1], got {stop_accuracy}")
+        page = {name: config.pop(name) for name in params.PAGE_TABLE if name in config}
+        if page.get("train_samples") is None:
+            page["train_samples"] = n_available
+        page = params.validate_page_settings(n_available, **page)
         if "hidden_layer_sizes" in config:
-            config["hidden_layer_sizes"] = tuple(int(h) for h in config["hidden_layer_sizes"])
+            config["hidden_layer_sizes"] = tuple(config["hidden_layer_sizes"])
         model = MLPClassifier(**config)  # raises ValueError naming a bad parameter
+        n_train = page["train_samples"]
         x_train = self.dataset["x_train"][:n_train]
         y_train = self.dataset["y_train"][:n_train]
         validation = (self.dataset["x_test"], self.dataset["y_test"])
@@ -104,18 +99,16 @@ class Session:
         # Only now, with everything valid, replace the previous run: a bad config loses nothing.
         self._trainer = trainer
         self._training_model = model
-        self._config = config
-        self._n_train = n_train
-        self._stop_accuracy = None if stop_accuracy is None else float(stop_accuracy)
+        self._stop_accuracy = page.get("stop_accuracy")
         self._best_test_accuracy = None
         return {"config": model.get_params(), "n_train": n_train, "layer_sizes": model.layer_sizes_}
 
     def train(self, n_batches=50):
         """Run ``n_batches`` more batches of the configured run (one slice of the page's training loop).
 
-        Returns ``Trainer.run``'s dict plus ``test_accuracy`` (the latest epoch's, or ``None``) and
-        ``stopped_early`` (True when the stop condition was met; status is then ``"done"``).
-        The model being trained answers predictions from the first slice on.
+        The page's Step button sends ``n_batches=1``. Returns ``Trainer.run``'s dict plus ``test_accuracy``
+        (the latest epoch's, or ``None``) and ``stopped_early`` (True when the stop condition was met; status
+        is then ``"done"``). The model being trained answers predictions from the first slice on.
         """
         if self._trainer is None:
             raise ValueError("nothing to train: send 'configure' first")
@@ -141,36 +134,23 @@ class Session:
             result["message"] = f"stopped: test accuracy reached {self._best_test_accuracy:.2%}"
         return result
 
-    def step(self):
-        """One batch (the page's Step button): ``train(1)``."""
-        return self.train(1)
+    def set_learning_rate(self, learning_rate):
+        """Change the learning rate of the run in progress (checked by ``nn_impl.params`` like any other).
 
-    def set_lr(self, learning_rate):
-        """Change the learning rate of the run in progress; it takes effect at the next batch."""
+        It takes effect at the next batch. Returns ``{"learning_rate": float}``.
+        """
         if self._trainer is None:
             raise ValueError("nothing to change: send 'configure' first")
-        self._trainer.set_learning_rate(float(learning_rate))
-        return {"learning_rate": float(learning_rate)}
-
-    def pause(self):
-        """The page stops asking for slices; nothing to do in Python, the run keeps its state."""
-        return {"status": "paused"}
-
-    def resume(self):
-        """The page asks for slices again; nothing to do in Python."""
-        return {"status": "running"}
+        value = params.validate(learning_rate=learning_rate)["learning_rate"]
+        self._trainer.set_learning_rate(value)
+        return {"learning_rate": value}
 
     def stop(self):
         """End the run: the trained model stays the one that answers predictions."""
         self._trainer = None
         return {"status": "stopped", "test_accuracy": self._best_test_accuracy}
 
-    def reset(self, config):
-        """Start again from the initial weights that ``config`` (seed included) gives: ``configure(config)``."""
-        return self.configure(config)
-
-
-    # --- part 2: predict, carry, inspect (web issue 5) ---
+    # --- predict, carry, inspect ---
 
     #: what ``inspect`` can compute; the page asks only for what it shows (the test images once, the rest per model)
     INSPECT_PARTS = ("confusion", "explorer", "weights", "images")
@@ -186,8 +166,6 @@ class Session:
         digit: the page shows no prediction rather than a guess about a blank canvas. Without a model the
         input is still shown, with ``digit`` None.
         """
-        from .preprocess import EmptyDrawingError, to_mnist
-
         pixels = _image_from(image, shape)
         result = {"digit": None, "proba": None, "input": None, "empty": False, **self._model_info()}
         try:
@@ -207,10 +185,6 @@ class Session:
 
         Returns ``{"bytes": uint8 (n_bytes,), "filename": str, "model": name, "layer_sizes": [...]}``.
         """
-        import io
-
-        from .persist import save_model
-
         if self.model is None:
             raise ValueError("no model to export yet: train one (or wait for the pre-trained model) first")
         buffer = io.BytesIO()
@@ -226,14 +200,12 @@ class Session:
     def import_model(self, data):
         """Make the model in ``data`` (the bytes of a ``.npz`` model file) the one that answers predictions.
 
-        Everything is checked before anything changes (``nn_impl.load``): a bad file raises
+        Everything is checked before anything changes (``load_model_file``): a bad file raises
         ``ValueError`` saying what is wrong, and the current model keeps working. It must take 28×28 images.
         A run in progress keeps its own model: training again makes that one answer again.
         Returns ``{"model": "imported", "layer_sizes": [...], "test_accuracy": float | None}``.
         """
-        from .model import load
-
-        model = load(_as_bytes(data, "model file"))
+        model = load_model_file(_as_bytes(data, "model file"))
         if model.n_features_in_ != 28 * 28:
             raise ValueError(
                 f"model file: the model takes {model.n_features_in_} inputs, but this page feeds it 28×28 = 784 "
@@ -251,13 +223,11 @@ class Session:
 
         * ``"images"``: ``{"x_test": uint8 (n, 28, 28), "y_test": uint8 (n,)}`` (the page asks once);
         * ``"explorer"``: ``{"pred": (n,) int, "confidence": float32 (n,), "proba": float32 (n, n_classes)}``;
-        * ``"confusion"``: int (n_classes, n_classes), rows the true class (``nn_impl.diagnostics.confusion_matrix``);
+        * ``"confusion"``: int (n_classes, n_classes), rows the true class (``diagnostics.confusion_matrix``);
         * ``"weights"``: float32 (n_units, 28, 28) in [-1, 1], the first layer's units (``first_layer_images``).
 
         Also returns ``model``, ``layer_sizes`` and ``accuracy`` (on those test images; None without a model).
         """
-        from . import diagnostics
-
         self._require_data()
         parts = [str(p) for p in (parts if isinstance(parts, (list, tuple)) else list(parts))]
         unknown = sorted(set(parts) - set(self.INSPECT_PARTS))
@@ -290,11 +260,6 @@ class Session:
         if self.model is None:
             return {"model": None, "layer_sizes": None}
         return {"model": self.model_name, "layer_sizes": self.model.layer_sizes_}
-
-
-# ``import`` is the protocol's request type but a Python keyword, so the method is ``import_model`` and the worker
-# finds it under the request's name through this alias (``getattr(session, "import")``).
-setattr(Session, "import", Session.import_model)
 
 
 def _image_from(image, shape):

@@ -1,4 +1,4 @@
-"""Draw and predict (issue 5): digits drawn with the real mouse are recognised by the pre-trained model wherever
+"""Draw and predict: digits drawn with the real mouse are recognised by the pre-trained model wherever
 and however large they are drawn; the prediction follows the pen; Clear empties it; photos work too."""
 
 import re
@@ -6,10 +6,9 @@ import re
 import numpy as np
 import pytest
 
-from _page_helpers import button, state
-from _part2_helpers import (
-    clear, draw_and_wait, model_answering, open_part2, page_predictions, png_bytes, predicted_digit, probabilities,
-    site_dataset,
+from _page_helpers import (
+    button, clear, draw_and_wait, model_answering, open_inspected, page_predictions, png_bytes, predicted_digit,
+    prediction_counters, probabilities, runs_completed, site_dataset, state,
 )
 from _strokes import DIGITS, draw_strokes
 
@@ -26,7 +25,7 @@ PLACES = {
 
 @pytest.fixture
 def app(page, site_url):
-    open_part2(page, site_url)
+    open_inspected(page, site_url)
     assert "pre-trained" in model_answering(page)
     return page
 
@@ -80,11 +79,11 @@ def test_predictions_follow_the_pen_while_drawing(app):
         app.mouse.move(x, y + i * box["height"] * 0.012)
         app.wait_for_timeout(15)
     # answers arrived while the pen was still down (throttled: fewer answers than moves)
-    answered_while_drawing = app.evaluate("window.nnImpl.part2.predict.count")
+    answered_while_drawing = prediction_counters(app)["count"]
     assert 1 <= answered_while_drawing < 60
     assert predicted_digit(app) != ""
     app.mouse.up()
-    app.wait_for_function("window.nnImpl.part2.predict.timings.length >= 1 && !window.nnImpl.part2.predict.inFlight")
+    app.wait_for_function("window.nnImplTestHook.predictions().timings.length >= 1 && !window.nnImplTestHook.predictions().inFlight")
     assert predicted_digit(app) == "1"
 
 
@@ -93,7 +92,7 @@ def test_clear_empties_the_prediction(app):
     clear(app)
     assert predicted_digit(app) == ""
     assert all(p is None for p in probabilities(app))
-    assert app.evaluate("window.nnImpl.part2.pad.empty")
+    assert prediction_counters(app)["padEmpty"]
     # what the network sees is blank again
     seen = app.evaluate("""() => { const c = document.getElementById('network-input');
         return Math.max(...c.getContext('2d').getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0)); }""")
@@ -138,11 +137,11 @@ def test_open_an_image_classifies_a_photo(app, site_url, dark_on_light):
     for label in (2, 4, 9):
         index = picked[label]
         photo = png_bytes(_photo(dataset["x_test"][index], dark_on_light, seed=index))
-        before = app.evaluate("window.nnImpl.part2.predict.count")
+        before = prediction_counters(app)["count"]
         app.get_by_label("Open an image", exact=True).set_input_files(
             files=[{"name": f"digit-{label}.png", "mimeType": "image/png", "buffer": photo}]
         )
-        app.wait_for_function(f"window.nnImpl.part2.predict.count > {before} && !window.nnImpl.part2.predict.inFlight")
+        app.wait_for_function(f"window.nnImplTestHook.predictions().count > {before} && !window.nnImplTestHook.predictions().inFlight")
         assert predicted_digit(app) == str(label), f"photo of test image {index} ({'dark' if dark_on_light else 'light'} ink)"
         assert "digit-" in app.locator("#draw-message").inner_text()
 
@@ -162,12 +161,12 @@ def test_the_network_being_trained_answers_once_training_starts(app):
     assert draw_and_wait(app, 2) == "2"
     app.get_by_label("Training samples", exact=True).fill("2000")
     app.get_by_label("Epochs", exact=True).fill("2")
-    before = app.evaluate("window.nnImpl.run.completed")
+    before = runs_completed(app)
     button(app, "Train").click()
-    app.wait_for_function(f"window.nnImpl.run.completed > {before}", timeout=120_000)
+    app.wait_for_function(f"window.nnImplTestHook.runsCompleted() > {before}", timeout=120_000)
     # the drawing was classified again by the new network, which now answers
     app.wait_for_function(
         "document.getElementById('model-answering').textContent.includes('being trained')", timeout=10_000
     )
-    app.wait_for_function("!window.nnImpl.part2.predict.inFlight && !window.nnImpl.part2.predict.wanted")
+    app.wait_for_function("!window.nnImplTestHook.predictions().inFlight && !window.nnImplTestHook.predictions().wanted")
     assert re.fullmatch(r"[0-9]", predicted_digit(app))

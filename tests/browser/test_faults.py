@@ -1,4 +1,4 @@
-"""Faults (issue 4): a diverging run is caught; a dead worker can be restarted; a failed load can be retried."""
+"""Faults: a diverging run is caught; a dead worker can be restarted; a failed load can be retried."""
 
 import pytest
 
@@ -34,12 +34,12 @@ def test_a_diverging_learning_rate_is_caught(page, site_url):
 
 
 def test_a_dead_worker_is_reported_and_can_be_restarted(page, site_url):
-    open_page(page, site_url)
+    open_page(page, site_url, "?test-hooks")  # lets the worker accept debug_crash
     fill(page, "Training samples", 2000)
     fill(page, "Epochs", 100)
     button(page, "Train").click()
-    page.wait_for_function("window.nnImpl.charts.points.loss >= 2", timeout=60_000)
-    page.evaluate("window.nnImpl.client.request('debug_crash').catch(() => {})")
+    page.wait_for_function("window.nnImplTestHook.chartPoints().loss >= 2", timeout=60_000)
+    deliver_in_worker(page, "debug_crash")
     wait_state(page, "error", 20_000)
     alert = page.locator("#fault")
     assert alert.is_visible() and "worker stopped" in alert.inner_text()
@@ -63,3 +63,37 @@ def test_a_failed_load_says_what_failed_and_retry_works(page, site_url):
     wait_state(page, "ready", 120_000)
     assert state(page) == "ready"
     assert page.locator("#fault").is_hidden() and page.locator("#load-error").is_hidden()
+
+
+def deliver_in_worker(page, request_type):
+    """Hand the page's worker a request as if the page had sent it; its reply (if any) does not reach the page.
+
+    The page itself has no way to send debug_crash: the tests reach into the worker through Playwright."""
+    (worker,) = page.workers
+    worker.evaluate("""([type]) => {
+        const send = self.postMessage;
+        self.lastTestReply = null;
+        self.postMessage = (message, transfer) => {
+          if (message && message.id === -1) {
+            self.postMessage = send;
+            self.lastTestReply = message;
+          } else send.call(self, message, transfer);
+        };
+        self.dispatchEvent(new MessageEvent("message", { data: { id: -1, type, payload: {} } }));
+    }""", [request_type])
+    return worker
+
+
+def test_without_the_test_flag_the_worker_refuses_debug_crash(page, site_url):
+    open_page(page, site_url)
+    worker = deliver_in_worker(page, "debug_crash")
+    reply = None
+    for _ in range(100):  # the worker answers after the requests queued before it
+        page.wait_for_timeout(100)
+        reply = worker.evaluate("self.lastTestReply")
+        if reply:
+            break
+    assert "unknown request type 'debug_crash'" in reply["error"]["message"]
+    button(page, "Step").click()  # the worker is alive and answers
+    wait_state(page, "paused", 30_000)
+    assert readout(page, "Training loss") != "–"

@@ -1,4 +1,4 @@
-"""Inspect the model (issue 5): the test-set explorer and its misclassified filter, the confusion matrix, the
+"""Inspect the model: the test-set explorer and its misclassified filter, the confusion matrix, the
 first layer's weights; all computed for the pre-trained model and refreshed after each epoch of training."""
 
 import re
@@ -6,9 +6,9 @@ import re
 import numpy as np
 import pytest
 
-from _page_helpers import button, train_to_end
-from _part2_helpers import (
-    inspections, open_part2, page_predictions, predicted_digit, site_dataset, wait_inspections,
+from _page_helpers import (
+    button, inspections, open_inspected, page_predictions, predicted_digit, prediction_counters, site_dataset,
+    train_to_end, wait_inspected, wait_inspections,
 )
 
 pytestmark = pytest.mark.browser
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def app(page, site_url):
-    open_part2(page, site_url)
+    open_inspected(page, site_url)
     return page
 
 
@@ -88,9 +88,9 @@ def test_clicking_a_digit_enlarges_it_and_loads_it_into_the_canvas(app):
     shown = [float(v) for v in app.locator("#explorer-detail-proba .prob-row").evaluate_all(
         "rows => rows.map((r) => r.dataset.p)")]
     np.testing.assert_allclose(shown, proba[sure], rtol=1e-6)
-    before = app.evaluate("window.nnImpl.part2.predict.count")
+    before = prediction_counters(app)["count"]
     button(app, "Load into canvas").click()
-    app.wait_for_function(f"window.nnImpl.part2.predict.count > {before} && !window.nnImpl.part2.predict.inFlight")
+    app.wait_for_function(f"window.nnImplTestHook.predictions().count > {before} && !window.nnImplTestHook.predictions().inFlight")
     # preprocessing an MNIST digit again gives (nearly) the same image, so the same answer
     assert predicted_digit(app) == str(pred[sure])
 
@@ -129,14 +129,12 @@ def test_inspection_is_refreshed_after_each_epoch_of_training(app):
     app.get_by_label("Hidden layers", exact=True).fill("20")
     app.get_by_label("Training samples", exact=True).fill("3000")
     app.get_by_label("Epochs", exact=True).fill("3")
-    epochs_seen = []
-    app.expose_function("noteEpoch", lambda epoch: epochs_seen.append(epoch))
-    app.evaluate("window.nnImpl.bus.addEventListener('epoch', (e) => window.noteEpoch(e.detail.epoch))")
+    epochs_before = len(app.evaluate("window.nnImplTestHook.epochsSeen()"))
     count = inspections(app)
     train_to_end(app)
-    assert len(epochs_seen) == 3
+    assert app.evaluate("window.nnImplTestHook.epochsSeen()")[epochs_before:] == [1, 2, 3]
     wait_inspections(app, count + 1)
-    app.wait_for_function("!window.nnImpl.part2.inspection.running")
+    wait_inspected(app)
     # after the run: the matrix and the weights are the trained network's
     assert "being trained (784-20-10)" in app.locator("#confusion-caption").inner_text()
     assert len(weight_tiles(app)) == 20 != before_weights

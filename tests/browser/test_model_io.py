@@ -1,4 +1,4 @@
-"""Carry the model (issue 5): the page's export loads on CPython with the same predictions, a model saved on
+"""Carry the model: the page's export loads on CPython with the same predictions, a model saved on
 CPython imports into the page with the same predictions, and every kind of bad file is refused with its own
 message while the current model keeps answering."""
 
@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 import nn_impl
-from _page_helpers import button, train_to_end
 from test_session_io import _members, _rewritten  # the same surgery on model files as the unit tests
-from _part2_helpers import (
-    draw_and_wait, inspections, model_answering, open_part2, page_predictions, site_dataset, wait_inspections,
+from _page_helpers import (
+    button, draw_and_wait, inspections, model_answering, open_inspected, page_predictions, site_dataset,
+    train_to_end, wait_inspected, wait_inspections,
 )
 
 pytestmark = pytest.mark.browser
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def app(page, site_url):
-    open_part2(page, site_url)
+    open_inspected(page, site_url)
     return page
 
 
@@ -68,7 +68,7 @@ def test_a_model_trained_in_the_page_exports_to_cpython_with_the_same_prediction
     app.get_by_label("Training samples", exact=True).fill("3000")
     app.get_by_label("Epochs", exact=True).fill("2")
     train_to_end(app)
-    app.wait_for_function("!window.nnImpl.part2.inspection.running && window.nnImpl.part2.explorer.predictions")
+    app.wait_for_function("!window.nnImplTestHook.inspections().running && window.nnImplTestHook.explorerPredictions()")
     assert "being trained (784-24-12-10)" in model_answering(app)
     name, raw = export_from_page(app, tmp_path)
     assert name == "nn_impl-training-784-24-12-10.npz"
@@ -98,7 +98,7 @@ def test_a_model_saved_on_cpython_imports_into_the_page_with_the_same_prediction
     assert f"{accuracy * 100:.2f} % on the test images" in message
     assert model_answering(app) == "the imported model (784-20-10)"
     wait_inspections(app, before)
-    app.wait_for_function("!window.nnImpl.part2.inspection.running")
+    wait_inspected(app)
     pred, proba = page_predictions(app)
     assert_same_predictions(pred, proba, model, dataset["x_test"])
     assert "imported" in app.locator("#confusion-caption").inner_text()

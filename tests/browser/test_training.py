@@ -1,4 +1,4 @@
-"""Training in the tab (issue 4): each preset trains and reports, and the run controls do what they say."""
+"""Training in the tab: each preset trains and reports, and the run controls do what they say."""
 
 import time
 
@@ -33,7 +33,7 @@ def test_fast_preset_trains_moves_the_charts_and_reports_accuracy(page, site_url
 def test_tutorial_preset_trains_with_its_settings(page, site_url):
     open_page(page, site_url)
     button(page, "Tutorial").click()
-    # The preset is the tutorial's network and training, as the issue lists them.
+    # The preset is the tutorial's network and training, as the tutorial has them.
     assert page.get_by_label("Hidden layers", exact=True).input_value().replace(" ", "") == "32,24"
     assert page.get_by_label("Activation", exact=True).input_value() == "sigmoid"
     assert page.get_by_label("Loss", exact=True).input_value() == "mse"
@@ -51,7 +51,7 @@ def test_pause_resume_stop(page, site_url):
     open_page(page, site_url)
     short_run(page, 2000, 200)
     button(page, "Train").click()
-    page.wait_for_function("window.nnImpl.charts.points.loss >= 3", timeout=60_000)
+    page.wait_for_function("window.nnImplTestHook.chartPoints().loss >= 3", timeout=60_000)
     button(page, "Pause").click()
     wait_state(page, "paused", 10_000)
     time.sleep(0.5)  # a slice in flight may still land; after that nothing moves
@@ -111,7 +111,7 @@ def test_previous_run_is_kept_for_comparison(page, site_url):
     train_to_end(page)
     fill(page, "Hidden layers", "16")
     train_to_end(page)
-    previous = page.evaluate("window.nnImpl.charts.previous && window.nnImpl.charts.previous.lossX.length")
+    previous = chart_points(page)["previousLoss"]
     assert previous and previous > 0
     caption = page.locator("#previous-run").inner_text()
     assert "previous run (784-32-24-10 relu" in caption  # labelled with its config
@@ -121,7 +121,7 @@ def test_learning_rate_changes_while_training(page, site_url):
     open_page(page, site_url)
     short_run(page, 2000, 50)
     button(page, "Train").click()
-    page.wait_for_function("window.nnImpl.charts.points.loss >= 2", timeout=60_000)
+    page.wait_for_function("window.nnImplTestHook.chartPoints().loss >= 2", timeout=60_000)
     field = page.get_by_label("Learning rate", exact=True)
     assert field.is_enabled()
     field.fill("0.0005")

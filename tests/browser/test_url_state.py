@@ -1,4 +1,4 @@
-"""Settings live in the URL (issue 4): a shared link is applied; bad values fall back with a visible notice."""
+"""Settings live in the URL: a shared link is applied; bad values fall back with a visible notice."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""nn_impl.session.Session, part 1: what the page's worker calls to load data, configure and train in slices."""
+"""nn_impl.session.Session: load the data, configure and train in slices, change the learning rate, stop."""
 
 import io
 
@@ -62,7 +62,7 @@ def test_train_before_configure_says_what_to_do(session):
     with pytest.raises(ValueError, match="configure"):
         session.train(n_batches=5)
     with pytest.raises(ValueError, match="configure"):
-        session.set_lr(learning_rate=0.1)
+        session.set_learning_rate(learning_rate=0.1)
 
 
 def test_configure_then_train_in_slices_until_done(session):
@@ -100,14 +100,15 @@ def test_a_bad_configuration_names_the_setting_and_keeps_the_run(session):
     assert second["epoch"] + second["epoch_progress"] > first["epoch"] + first["epoch_progress"]
 
 
-def test_reset_with_the_same_seed_gives_the_same_start(session):
+def test_configuring_again_with_the_same_seed_gives_the_same_start(session):
+    # the page's Reset sends configure again; its Step sends train with n_batches=1
     session.configure(config=FAST)
-    first = session.step()["loss"]
+    first = session.train(n_batches=1)["loss"]
     session.train(n_batches=5)
-    session.reset(config=FAST)
-    assert session.step()["loss"] == first
-    session.reset(config={**FAST, "random_state": 4})
-    assert session.step()["loss"] != first
+    session.configure(config=FAST)
+    assert session.train(n_batches=1)["loss"] == first
+    session.configure(config={**FAST, "random_state": 4})
+    assert session.train(n_batches=1)["loss"] != first
 
 
 def test_stop_condition_ends_the_run_early(session):
@@ -123,8 +124,34 @@ def test_stop_condition_ends_the_run_early(session):
 def test_learning_rate_changes_during_a_run(session):
     session.configure(config=dict(FAST, schedule="constant"))  # a decaying schedule would scale the reported rate
     session.train(n_batches=2)
-    assert session.set_lr(learning_rate=0.001) == {"learning_rate": 0.001}
+    assert session.set_learning_rate(learning_rate=0.001) == {"learning_rate": 0.001}
     assert session.train(n_batches=1)["learning_rate"] == pytest.approx(0.001)
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, 2e7, float("nan")])
+def test_a_learning_rate_changed_during_a_run_is_checked_like_one_set_before(session, bad):
+    session.configure(config=FAST)
+    with pytest.raises(ValueError, match="learning_rate"):
+        session.configure(config={**FAST, "learning_rate": bad})
+    with pytest.raises(ValueError, match="learning_rate"):
+        session.set_learning_rate(learning_rate=bad)
+    assert session.train(n_batches=1)["learning_rate"] > 0  # the run goes on at its rate
+
+
+def test_page_settings_are_checked_by_the_parameter_table(session):
+    for bad in (0, 241, 2.5):
+        with pytest.raises(ValueError, match="train_samples"):
+            session.configure(config={**FAST, "train_samples": bad})
+    for bad in (0.0, 1.01):
+        with pytest.raises(ValueError, match="stop_accuracy"):
+            session.configure(config={**FAST, "stop_accuracy": bad})
+    assert session.configure(config={**FAST, "train_samples": 240, "stop_accuracy": 1.0})["n_train"] == 240
+    assert session.configure(config={**FAST, "train_samples": None})["n_train"] == 240  # None: all of them
+
+
+def test_a_network_without_hidden_layers_trains(session):
+    assert session.configure(config={**FAST, "hidden_layer_sizes": []})["layer_sizes"] == [784, 10]
+    assert np.isfinite(session.train(n_batches=2)["loss"])
 
 
 def test_stop_keeps_the_trained_model(session):

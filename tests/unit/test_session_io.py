@@ -1,4 +1,4 @@
-"""nn_impl.session.Session, part 2: predict a drawing, export/import the model, inspect it (web issue 5).
+"""nn_impl.session.Session: predict a drawing, export/import the model, inspect it.
 
 The worker calls these methods with what the page sends (canvas RGBA bytes as a memoryview, file bytes) and turns
 every ndarray in the reply into a typed array, so the tests call them the same way.
@@ -175,11 +175,6 @@ def test_import_makes_the_cpython_model_answer(session):
     image, shape = _canvas(_seven)
     assert session.predict(image=image, shape=shape)["model"] == "imported"
     assert session.export()["filename"] == "nn_impl-imported-784-7-5-10.npz"
-
-
-def test_the_worker_finds_import_under_the_request_name(session):
-    # "import" is a Python keyword; the worker calls getattr(session, request type)
-    assert getattr(session, "import").__func__ is Session.import_model
 
 
 def _members(raw):

@@ -1,7 +1,8 @@
 // Carry the model: "Export model" downloads the current model as the .npz file nn_impl.load reads on CPython;
 // "Import model" loads such a file (saved by the CLI or by this page). Python checks every file
-// (nn_impl.persist.load) before anything changes, so a bad file only produces a message.
+// (nn_impl.load) before anything changes, so a bad file only produces a message.
 import { withoutErrorClass } from "./protocol.js";
+import { appState, workerUsable } from "./app_state.js";
 
 // The same cap as nn_impl.persist.MAX_FILE_BYTES: refuse a huge file before reading it into the tab at all.
 export const MAX_FILE_BYTES = 64 * 2 ** 20;
@@ -19,7 +20,6 @@ export class ModelIO {
     this.client = client;
     this.onImported = onImported;
     this.busy = false;
-    this.lastDownload = null; // {filename, bytes}: the tests compare it with what CPython loads
     exportButton.addEventListener("click", () => this.exportModel());
     importInput.addEventListener("change", () => {
       const file = importInput.files && importInput.files[0];
@@ -49,7 +49,6 @@ export class ModelIO {
       link.remove();
       // Revoke later: the download reads the blob after click() returns.
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
-      this.lastDownload = { filename: reply.filename, bytes };
       this.say(`Exported ${reply.filename} (${formatBytes(bytes.byteLength)}). ` +
         "Load it on CPython with nn_impl.load(path).");
     } catch (err) {
@@ -96,4 +95,29 @@ function formatBytes(n) {
   if (n < 1024) return `${n} bytes`;
   if (n < 2 ** 20) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 2 ** 20).toFixed(1)} MiB`;
+}
+
+/**
+ * The "Carry the model" panel: Export and Import, enabled when the page's state allows them. After an import
+ * it dispatches "model-changed" {name: "imported", layer_sizes} on the bus.
+ */
+export function createModelFiles({ client, bus }) {
+  const $ = (id) => document.getElementById(id);
+  const files = new ModelIO(
+    { exportButton: $("btn-export"), importInput: $("import-file"), message: $("model-io-message") },
+    client,
+    (reply) => bus.dispatchEvent(
+      new CustomEvent("model-changed", { detail: { name: "imported", layer_sizes: reply.layer_sizes } })),
+  );
+  function updateButtons() {
+    $("btn-export").disabled = !workerUsable();
+    // Import replaces the answering model; during a run the trainer would take over again at the next
+    // slice, so importing waits until the run has stopped or finished.
+    const importInput = $("import-file");
+    importInput.disabled = appState() !== "ready";
+    importInput.closest("label").classList.toggle("disabled", importInput.disabled);
+  }
+  bus.addEventListener("state", updateButtons);
+  updateButtons();
+  return files;
 }

@@ -1,0 +1,189 @@
+// Draw and predict: the drawing pad (or an opened photo), the predict requests it causes, and what comes back:
+// the predicted digit, how sure, the probability bars and the 28×28 input the network sees.
+//
+// Bus events listened to: "ready" (a fresh worker), "state", "epoch" and "model-changed" (the answer may change).
+import { DrawingPad } from "./draw.js";
+import { ProbabilityBars } from "./probabilities.js";
+import { drawGrey } from "./pixels.js";
+import { withoutErrorClass } from "./protocol.js";
+import { appState, workerUsable } from "./app_state.js";
+import { showAnswering } from "./answering.js";
+
+// While a stroke goes on, at most one prediction per PREDICT_INTERVAL_MS (and never two in flight): the worker
+// keeps up and the bars follow the pen. The stroke's end is always predicted, at once.
+const PREDICT_INTERVAL_MS = 60;
+// During training every request waits for the slice in progress (~0.12 s), and a prediction still in flight
+// when the pen lifts delays the stroke-end one by a whole slice more: ask less often while drawing then.
+const PREDICT_INTERVAL_TRAINING_MS = 400;
+const strokeInterval = () => (appState() === "training" ? PREDICT_INTERVAL_TRAINING_MS : PREDICT_INTERVAL_MS);
+// While training, a drawing on the pad is re-classified this often, so its answer changes as the network learns.
+const TRAINING_REFRESH_MS = 1000;
+
+export function createPrediction({ client, bus }) {
+  const $ = (id) => document.getElementById(id);
+  const view = {
+    digit: $("predicted-digit"),
+    confidence: $("prediction-confidence"),
+    networkInput: $("network-input"),
+    message: $("draw-message"),
+    bars: new ProbabilityBars($("proba-bars")),
+  };
+  const pad = new DrawingPad($("draw-canvas"), pictureChanged);
+
+  // `version` counts changes of the picture; a reply is shown only if no Clear came after its request, and the
+  // timings measure stroke end -> bars updated (the test hook's predictions().timings; bench/bench_predict.py).
+  const predict = {
+    version: 0, clearedAt: 0, shown: 0, inFlight: false, wanted: false, timer: null, lastSent: -Infinity,
+    strokeEnd: null, timings: [], count: 0,
+  };
+
+  function pictureChanged(reason) {
+    predict.version++;
+    if (reason === "clear") {
+      predict.clearedAt = predict.version;
+      predict.wanted = false;
+      predict.strokeEnd = null;
+      showNoPrediction("Draw a digit on the pad.");
+      return;
+    }
+    if (reason === "end") predict.strokeEnd = { version: predict.version, t: performance.now() };
+    requestPrediction(reason === "stroke" ? strokeInterval() : 0);
+  }
+
+  function requestPrediction(delay) {
+    predict.wanted = true;
+    if (predict.inFlight) return; // sent when the reply comes back
+    if (predict.timer !== null) {
+      if (delay > 0) return; // already scheduled
+      clearTimeout(predict.timer);
+      predict.timer = null;
+    }
+    const wait = Math.max(0, predict.lastSent + delay - performance.now());
+    if (wait === 0) sendPrediction();
+    else predict.timer = setTimeout(() => {
+      predict.timer = null;
+      sendPrediction();
+    }, wait);
+  }
+
+  async function sendPrediction() {
+    if (predict.inFlight || !predict.wanted) return;
+    if (!workerUsable()) return; // "ready" sends it
+    predict.wanted = false;
+    if (pad.empty) {
+      showNoPrediction("Draw a digit on the pad.");
+      return;
+    }
+    predict.inFlight = true;
+    predict.lastSent = performance.now();
+    const version = predict.version;
+    const { pixels, shape } = pad.pixels();
+    try {
+      const reply = await client.request("predict", { image: pixels, shape }, [pixels.buffer]);
+      if (version > predict.clearedAt) showPrediction(reply, version);
+    } catch (err) {
+      const text = withoutErrorClass(err.message);
+      if (!client.dead) view.message.textContent = `Could not classify the picture: ${text}`;
+    } finally {
+      predict.inFlight = false;
+      if (predict.wanted) requestPrediction(pad.drawing ? strokeInterval() : 0);
+    }
+  }
+
+  function showNoPrediction(message) {
+    view.digit.textContent = "";
+    view.confidence.textContent = "";
+    view.bars.show(null);
+    const blank = view.networkInput;
+    drawGrey(blank, new Uint8Array(blank.width * blank.height), blank.width, blank.height);
+    view.message.textContent = message;
+    delete view.digit.dataset.version;
+  }
+
+  function showPrediction(reply, version) {
+    showAnswering(reply);
+    if (reply.empty) {
+      showNoPrediction("No ink found: draw a digit (or open a photo of one).");
+    } else {
+      const [height, width] = reply.input.shape;
+      drawGrey(view.networkInput, reply.input.data, width, height);
+      if (reply.digit === null || reply.digit === undefined) {
+        view.digit.textContent = "";
+        view.confidence.textContent = "";
+        view.bars.show(null);
+        view.message.textContent = "No model answers yet: train one or import one.";
+      } else {
+        const proba = reply.proba.data;
+        view.digit.textContent = String(reply.digit);
+        view.confidence.textContent = `${(proba[reply.digit] * 100).toFixed(1)} % sure`;
+        view.bars.show(proba);
+        view.message.textContent = photoNote();
+      }
+    }
+    predict.count++;
+    predict.shown = version;
+    view.digit.dataset.version = String(version);
+    if (predict.strokeEnd && version >= predict.strokeEnd.version) {
+      predict.timings.push(performance.now() - predict.strokeEnd.t);
+      predict.strokeEnd = null;
+    }
+  }
+
+  function photoNote() {
+    return pad.photo ? `Showing ${pad.photo.name}; drawing on the pad replaces it.` : "";
+  }
+
+  $("btn-clear").addEventListener("click", () => pad.clear());
+
+  $("open-image").addEventListener("change", async (event) => {
+    const input = event.target;
+    const file = input.files && input.files[0];
+    input.value = "";
+    if (!file) return;
+    try {
+      const bitmap = await createImageBitmap(file);
+      pad.loadPhoto(bitmap, file.name);
+      bitmap.close();
+      view.message.textContent = photoNote();
+    } catch (err) {
+      view.message.textContent = `Could not open ${file.name}: the browser cannot read it as an image.`;
+    }
+  });
+
+  function updateOpenImage() {
+    const input = $("open-image");
+    input.disabled = !workerUsable();
+    input.closest("label").classList.toggle("disabled", input.disabled);
+  }
+
+  bus.addEventListener("state", () => {
+    updateOpenImage();
+    if (workerUsable() && predict.wanted) requestPrediction(0);
+  });
+  bus.addEventListener("ready", () => {
+    if (!pad.empty) requestPrediction(0);
+    else showNoPrediction("Draw a digit on the pad.");
+  });
+  for (const type of ["model-changed", "epoch"]) {
+    bus.addEventListener(type, () => {
+      if (!pad.empty) requestPrediction(0);
+    });
+  }
+  setInterval(() => {
+    if (appState() === "training" && !pad.empty && !pad.drawing) requestPrediction(0);
+  }, TRAINING_REFRESH_MS);
+
+  updateOpenImage();
+  showNoPrediction("Draw a digit on the pad.");
+
+  return {
+    /** Show a test digit (784 pixels, white ink on black) on the pad; it is then predicted like a drawing. */
+    loadDigit: (pixels) => pad.loadDigit(pixels),
+    /** A copy of the prediction counters (the test hook's). */
+    snapshot: () => ({
+      count: predict.count, version: predict.version, shown: predict.shown, inFlight: predict.inFlight,
+      wanted: predict.wanted, strokePending: predict.strokeEnd !== null, timings: [...predict.timings],
+      padEmpty: pad.empty,
+    }),
+  };
+}

@@ -1,6 +1,7 @@
-"""Shared test setup. Tests are imported with --import-mode=importlib (two folders hold a test_inspect.py), so
-the folders whose helper modules tests import (tests/_support.py, tests/unit/test_images.py's encoder,
-tests/browser/_page_helpers.py) are put on sys.path here."""
+"""Shared test setup. Tests are imported with --import-mode=importlib (the test folders are not packages, and
+pytest then leaves sys.path alone), so the folders whose modules tests import (tests/_support.py,
+tests/unit/test_images.py's encoder, tests/unit/test_session.py's dataset, tests/browser/_page_helpers.py) are
+put on sys.path here."""
 
 import sys
 from pathlib import Path

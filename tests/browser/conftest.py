@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from buildtools.browser import launch_options, serve_in_background  # noqa: E402
 from _support import skip_or_fail  # noqa: E402
+from _page_helpers import open_inspected  # noqa: E402
 
 READY_TIMEOUT_MS = 120_000
 
@@ -58,4 +59,11 @@ def app_page(page, site_url):
     """The page opened and ready (runtime, NumPy, nn_impl, data and pre-trained model loaded)."""
     page.goto(site_url)
     page.wait_for_function("document.body.dataset.state === 'ready'", timeout=READY_TIMEOUT_MS)
+    return page
+
+
+@pytest.fixture
+def app(page, site_url):
+    """The page ready, with the pre-trained model's first inspection shown (explorer, matrix, weights)."""
+    open_inspected(page, site_url)
     return page

@@ -7,17 +7,11 @@ import numpy as np
 import pytest
 
 from _page_helpers import (
-    button, inspections, open_inspected, page_predictions, predicted_digit, prediction_counters, site_dataset,
+    button, inspections, page_predictions, predicted_digit, prediction_counters, site_dataset,
     train_to_end, wait_inspected, wait_inspections,
 )
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def app(page, site_url):
-    open_inspected(page, site_url)
-    return page
 
 
 def confusion_counts(page):

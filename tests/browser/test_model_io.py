@@ -10,17 +10,11 @@ import pytest
 import nn_impl
 from test_session_io import _members, _rewritten  # the same surgery on model files as the unit tests
 from _page_helpers import (
-    button, draw_and_wait, inspections, model_answering, open_inspected, page_predictions, site_dataset,
+    button, draw_and_wait, inspections, model_answering, page_predictions, site_dataset,
     train_to_end, wait_inspected, wait_inspections,
 )
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def app(page, site_url):
-    open_inspected(page, site_url)
-    return page
 
 
 def export_from_page(page, tmp_path):

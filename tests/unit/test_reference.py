@@ -7,7 +7,7 @@ from nn_impl import reference as R
 
 
 def test_seed_check_matches_the_tutorial():
-    # The numbers the tutorial printed for its demo (issue 2 §1).
+    # The numbers the tutorial printed for its demo.
     np.random.seed(123)
     layer = R.NNLayer(3, 5)
     xi = np.random.rand(3)

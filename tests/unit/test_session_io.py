@@ -14,26 +14,14 @@ import nn_impl
 from nn_impl import data, persist
 from nn_impl.preprocess import to_mnist
 from nn_impl.session import Session
+from test_session import dataset_bytes  # the same small learnable dataset as the session tests
 
 SIDE = 140  # a small canvas: the page's is 280×280, the preprocessing does not care
 
 
 def _dataset_bytes(n_train=300, n_test=90, seed=0):
-    """A small learnable 28×28 dataset: label k is a bright bar at row 2 + 2k (so models have something to learn)."""
-    rng = np.random.default_rng(seed)
-
-    def make(n):
-        y = (np.arange(n) % 10).astype(np.uint8)
-        x = rng.integers(0, 30, (n, 28, 28)).astype(np.uint8)
-        for i, label in enumerate(y):
-            x[i, 2 + 2 * int(label), 4:24] = 255
-        return x, y
-
-    x_train, y_train = make(n_train)
-    x_test, y_test = make(n_test)
-    buffer = io.BytesIO()
-    data.save_npz_dataset(dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test), buffer)
-    return buffer.getvalue()
+    """The session tests' small learnable dataset (a bright bar whose row band is the label), a bit larger."""
+    return dataset_bytes(n_train, n_test, seed)
 
 
 def _model_bytes(hidden=(12,), seed=1, n_features=784, epochs=3):

@@ -50,10 +50,11 @@ class Trainer:
             val = (X_val, inputs.check_y(y_val, len(X_val), n_classes))
         y = inputs.check_y(y, len(X), n_classes)
         if not fitted:
-            n_classes = max(2, int(y.max()) + 1, int(val[1].max()) + 1 if val is not None else 0)
-            model.initialize(X.shape[1], n_classes)
+            # checked before the weights are drawn, so that a bad call leaves the model as it was
             if val is not None and X_val.shape[1] != X.shape[1]:
                 raise ValueError(f"validation_data: X has {X_val.shape[1]} features, training X has {X.shape[1]}")
+            n_classes = max(2, int(y.max()) + 1, int(val[1].max()) + 1 if val is not None else 0)
+            model.initialize(X.shape[1], n_classes)
         self.model = model
         self._y = y
         self._val = val

@@ -339,3 +339,12 @@ def test_random_shifts_fill_with_the_background_and_refuse_non_square():
 def test_package_exports():
     assert nn_impl.MLPClassifier is MLPClassifier and callable(nn_impl.load)
     assert issubclass(nn_impl.Trainer, object)
+
+
+def test_validation_data_of_another_width_is_refused_before_any_weight_is_drawn():
+    rng = np.random.default_rng(0)
+    X, y = rng.random((20, 6)), np.arange(20) % 3
+    model = MLPClassifier(hidden_layer_sizes=(4,), epochs=1, random_state=0)
+    with pytest.raises(ValueError, match="validation_data: X has 5 features, training X has 6"):
+        model.fit(X, y, validation_data=(rng.random((8, 5)), np.arange(8) % 3))
+    assert model.coefs_ is None  # the failed call left the model unfitted

@@ -1,5 +1,6 @@
 """dist/, the static site (docs/ARCHITECTURE.md, "The site"), and its build-info.json."""
 
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -10,6 +11,17 @@ from .environments import dev_python, npm_ci
 from .numpy_steps import SUBSET_TEST, SUBSET_TRAIN, site_data
 from .pins import MNIST_CARRIER, PYODIDE_RUNTIME_FILES, UPLOT_FILES
 from .pyodide_wheel import nn_impl_for_pyodide
+
+
+def stamp_files(info, dist, paths):
+    """Put into ``info`` (build-info.json's dict) each file's size and sha256, and ``build_id``: the sha256 of that
+    list, which names the build (the service worker keeps one offline copy per build id and checks each file it
+    saves against these sha256)."""
+    info["files"] = {rel: {"bytes": (dist / rel).stat().st_size, "sha256": sha256_file(dist / rel)}
+                     for rel in sorted(paths)}
+    listing = "".join(f"{rel} {f['sha256']}\n" for rel, f in info["files"].items())
+    info["build_id"] = hashlib.sha256(listing.encode()).hexdigest()
+    return info
 
 
 def build_site(numpy_url=None, skip=()):
@@ -62,9 +74,8 @@ def build_site(numpy_url=None, skip=()):
                              "sha256 of the canonical arrays",
                    "license": "CC BY-SA 3.0, Yann LeCun, Corinna Cortes and Christopher J. C. Burges"},
         "pretrained": pretrained,
-        "files": {rel: {"bytes": (DIST / rel).stat().st_size, "sha256": sha256_file(DIST / rel)}
-                  for rel in sorted(produced)},
     }
+    stamp_files(info, DIST, produced)
     write_if_changed(DIST / "build-info.json", (json.dumps(info, indent=1) + "\n").encode())
     total = sum(f["bytes"] for f in info["files"].values())
     log(f"dist/ ready: {len(produced)} files, {total / 2**20:.1f} MiB, in {time.perf_counter() - started:.1f} s "

@@ -14,6 +14,7 @@ import { createTraining, showMessage } from "./training.js";
 import { createPrediction } from "./prediction.js";
 import { createInspection } from "./inspection.js";
 import { createModelFiles } from "./model_files.js";
+import { createOfflineCopy } from "./offline_copy.js";
 
 const $ = (id) => document.getElementById(id);
 const bus = new EventTarget();
@@ -39,6 +40,14 @@ const training = createTraining({ client, bus, charts, registry: () => registry 
 const prediction = createPrediction({ client, bus });
 const inspection = createInspection({ client, bus, onLoadIntoCanvas: prediction.loadDigit });
 createModelFiles({ client, bus });
+// this build's build-info.json: download sizes for the loading list, the build id for the offline copy
+const buildInfo = fetch(new URL("./build-info.json", import.meta.url))
+  .then((r) => (r.ok ? r.json() : null))
+  .catch(() => null); // sizes are a courtesy; without a build id the page simply keeps no offline copy
+const offlineCopy = createOfflineCopy({ status: $("offline-status"), buildInfo });
+$("load-source").textContent = offlineCopy.loadedFrom === "offline copy"
+  ? "From the copy of this page saved on this device (no network needed)." : "";
+bus.addEventListener("ready", () => offlineCopy.start(), { once: true });
 
 // --- start-up ---------------------------------------------------------------------------------------------
 
@@ -67,10 +76,7 @@ async function start() {
   setAppState(bus, "loading");
   loading.reset();
   const unsubscribe = client.on("stage", (m) => loading.update(m));
-  fetch(new URL("./build-info.json", import.meta.url))
-    .then((r) => (r.ok ? r.json() : null))
-    .then((info) => loading.showSizes(info))
-    .catch(() => {}); // sizes are a courtesy; the download progress shows them anyway
+  buildInfo.then((info) => loading.showSizes(info));
   let info;
   try {
     info = await client.request("load");

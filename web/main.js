@@ -14,6 +14,7 @@ import { createTraining, showMessage } from "./training.js";
 import { createPrediction } from "./prediction.js";
 import { createInspection } from "./inspection.js";
 import { createModelFiles } from "./model_files.js";
+import { createLearn } from "./learn.js";
 
 const $ = (id) => document.getElementById(id);
 const bus = new EventTarget();
@@ -39,6 +40,9 @@ const training = createTraining({ client, bus, charts, registry: () => registry 
 const prediction = createPrediction({ client, bus });
 const inspection = createInspection({ client, bus, onLoadIntoCanvas: prediction.loadDigit });
 createModelFiles({ client, bus });
+// "Learn how it works" runs its own Python (cells_worker.js), started on first use; other views may call
+// learn.showTrainingStep({testImage}) to open the step view on a test image.
+const learn = createLearn();
 
 // --- start-up ---------------------------------------------------------------------------------------------
 
@@ -123,6 +127,10 @@ window.nnImplTestHook = Object.freeze({
   inspections: () => inspection.snapshot(),
   /** the explorer's predictions {pred: number[], proba: number[] (n × classes, flat)}, or null */
   explorerPredictions: () => inspection.explorerPredictions(),
+  /** the step view's numbers as Python sent them {seed, index, stage, output, target, loss, ...}, or null */
+  trainingStep: () => learn.stepSnapshot(),
+  /** ms each stage change of the step view took to render */
+  stepRenderTimes: () => learn.stepTimings(),
 });
 
 start();

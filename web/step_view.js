@@ -109,8 +109,12 @@ export function createStepView(python, tutorial) {
     $("step-figures").replaceChildren(...def.parts(step).map(drawPart));
     $("step-code").replaceChildren(codeListing(def));
     hover.textContent = "Point at a coloured cell to read its value.";
-    $("step-prev").disabled = stage === 0;
-    $("step-next").disabled = stage === STAGES.length - 1;
+    for (const [id, off] of [["step-prev", stage === 0], ["step-next", stage === STAGES.length - 1]]) {
+      const button = $(id);
+      // A focused button that gets disabled would drop the focus to <body>, out of reach of the arrow keys.
+      if (off && document.activeElement === button) stagePanel.focus();
+      button.disabled = off;
+    }
     $("step-output").textContent = list(step.output);
     $("step-target").textContent = list(step.target);
     $("step-loss").textContent = fmt(step.loss);

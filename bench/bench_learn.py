@@ -5,9 +5,9 @@
 Measures, and prints as a Markdown table:
   1. cold load to "ready" of the page against the same page without the section's script (learn.js replaced
      by a stub in a copy of dist/), alternated, fresh browser contexts, medians;     target ratio ~1.0 (no slower)
-  2. on a cached site (second visit in the same context): from the first press of "Run cell 1" to its output
-     (the cells' Python starts on that first use), and from "Run all cells" to the tutorial's forward output
-     of cell 2;                                                                        target <= 3 s
+  2. on a cached site (second visit in the same context): from the first press of "Run cell 1" to its output,
+     pressed at once when the section comes into view (its Python starts then) and pressed once that Python is
+     ready; the section's start-up; "Run all cells" to cell 2's forward output;          target <= 3 s
   3. stage changes of the step view: from the key press to the stage drawn (its render time, measured in the
      page) for every stage, over all nine stages;                                       target < 100 ms
 Absolute times on a shared machine are noisy; nothing here is asserted.
@@ -54,28 +54,46 @@ def wait_output(page, label, condition):
                            timeout=180_000)
 
 
-def first_run(browser, url):
-    """Seconds from the first "Run cell 1" to its output, then from "Run all cells" to cell 2's output."""
+def cached_visit(browser, url):
+    """A page on a cached site (the first visit fills the HTTP cache), ready, and its context."""
     context = browser.new_context()
     page = context.new_page()
-    page.goto(url)  # the first visit fills the HTTP cache
+    page.goto(url)
     wait_ready(page)
     page.goto("about:blank")
     page.goto(url)
     wait_ready(page)
+    return context, page
+
+
+def first_runs(browser, url):
+    """On a cached site, seconds from the first "Run cell 1" to its output:
+    (pressed as soon as the section is in view: its Python starts then, pressed once the section's Python is
+    ready (the learner read the code first), and from the section coming into view to its Python being ready)."""
+    context, page = cached_visit(browser, url)
     page.get_by_role("region", name="Learn how it works").scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelector('[aria-label=\"Code cell 1\"]').isContentEditable", timeout=60_000)
-    run = page.get_by_role("button", name="Run cell 1", exact=True)
     t0 = time.perf_counter()
-    run.click()
+    page.get_by_role("button", name="Run cell 1", exact=True).click()
     wait_output(page, "Output of cell 1", "o.dataset.state === 'done'")
-    first = time.perf_counter() - t0
+    at_once = time.perf_counter() - t0
+    context.close()
+
+    context, page = cached_visit(browser, url)
+    t0 = time.perf_counter()
+    page.get_by_role("region", name="Learn how it works").scroll_into_view_if_needed()
+    page.wait_for_function("document.getElementById('cells-status').textContent.includes('is ready')",
+                           timeout=180_000)
+    start_up = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    page.get_by_role("button", name="Run cell 1", exact=True).click()
+    wait_output(page, "Output of cell 1", "o.dataset.state === 'done'")
+    when_ready = time.perf_counter() - t0
     t0 = time.perf_counter()
     page.get_by_role("button", name="Run all cells", exact=True).click()
     wait_output(page, "Output of cell 2", "o.textContent.includes('0.49915458')")
-    second = time.perf_counter() - t0
+    run_all = time.perf_counter() - t0
     context.close()
-    return first, second
+    return at_once, start_up, when_ready, run_all
 
 
 def stage_changes(browser, url):
@@ -119,7 +137,7 @@ def main(argv=None):
         with sync_playwright() as p:
             browser = p.chromium.launch(**launch_options())
             loads = cold_loads(browser, {"page": url, "without": url_without}, args.repeats)
-            first, run_all = first_run(browser, url)
+            at_once, start_up, when_ready, run_all = first_runs(browser, url)
             render, painted = stage_changes(browser, url)
             browser.close()
         for s in (server, server_without):
@@ -130,7 +148,11 @@ def main(argv=None):
     print("|---|---|---|")
     print(f"| cold load to ready, the page vs the page without the section's script | {loads['page']:.2f} s vs "
           f"{loads['without']:.2f} s = {loads['page'] / loads['without']:.2f}× | no slower (≈ 1.0×) |")
-    print(f"| cached site: first \"Run cell 1\" → its output (the cells' Python starts then) | {first:.2f} s | ≤ 3 s |")
+    print(f"| cached site: section in view → its Python ready | {start_up:.2f} s | |")
+    print(f"| cached site: first \"Run cell 1\" → its output, pressed once that Python is ready | "
+          f"{when_ready:.2f} s | ≤ 3 s |")
+    print(f"| cached site: first \"Run cell 1\" → its output, pressed as the section comes into view | "
+          f"{at_once:.2f} s | ≤ 3 s |")
     print(f"| then \"Run all cells\" → cell 2's forward output | {run_all:.2f} s | |")
     print(f"| stage change: render, median / max over {len(render)} | {statistics.median(render):.1f} ms / "
           f"{max(render):.1f} ms | < 100 ms |")

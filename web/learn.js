@@ -1,18 +1,18 @@
 // The section "Learn how it works": the tutorial's cells (learn_cells.js), one training step taken apart
 // (step_view.js) and the Jacobian lens with the gradient check (lens_view.js), all run by the section's own
 // Python (lesson_python.js -> cells_worker.js). To keep the page's start as fast as before, only the cells'
-// text (tutorial_cells.json, a few kB) is fetched at once; the editor and KaTeX load when the section comes
-// into view, and its Python starts on the first Run or computation (or when the learner first works in it).
+// text (tutorial_cells.json, a few kB) is fetched at once; the editor loads when the section comes near the
+// viewport, KaTeX with the first formula, and its Python when the section is in view or first used.
 import { createLessonPython } from "./lesson_python.js";
 import { createCells } from "./learn_cells.js";
 import { createStepView } from "./step_view.js";
 import { createLensView } from "./lens_view.js";
 
 /**
- * Build the section inside #learn. Returns {showTrainingStep({testImage, seed?}), stepSnapshot(), stepTimings()}.
+ * Build the section inside #learn (`bus`: the page's, for its "ready" event). Returns {showTrainingStep({testImage, seed?}), stepSnapshot(), stepTimings()}.
  * showTrainingStep is for other views (e.g. the explorer): it scrolls to the step view and shows that image.
  */
-export function createLearn() {
+export function createLearn(bus) {
   const $ = (id) => document.getElementById(id);
   const section = $("learn");
   const statusLine = $("cells-status");
@@ -42,13 +42,23 @@ export function createLearn() {
     });
   tutorialReady.catch((err) => say(`The tutorial's cells could not load: ${err.message}`, "error"));
 
-  // First use: the editors when the section comes near the viewport; Python when the learner works in it.
+  // First use: the editors when the section comes near the viewport; its Python when the section is in view
+  // (once the page is ready: the page's own start comes first) or the learner works in it.
   new IntersectionObserver((entries, observer) => {
     if (entries.some((e) => e.isIntersecting)) {
       observer.disconnect();
       tutorialReady.then((cells) => cells.loadEditors()).catch(() => {});
     }
   }, { rootMargin: "300px" }).observe(section);
+  new IntersectionObserver((entries, observer) => {
+    if (!entries.some((e) => e.isIntersecting)) return;
+    observer.disconnect();
+    if (document.body.dataset.state === "loading") {
+      bus.addEventListener("ready", () => python.warm(), { once: true });
+    } else {
+      python.warm();
+    }
+  }).observe(section);
   const firstUse = () => {
     section.removeEventListener("focusin", firstUse);
     section.removeEventListener("pointerdown", firstUse);

@@ -42,7 +42,7 @@ const inspection = createInspection({ client, bus, onLoadIntoCanvas: prediction.
 createModelFiles({ client, bus });
 // "Learn how it works" runs its own Python (cells_worker.js), started on first use; other views may call
 // learn.showTrainingStep({testImage}) to open the step view on a test image.
-const learn = createLearn();
+const learn = createLearn(bus);
 
 // --- start-up ---------------------------------------------------------------------------------------------
 

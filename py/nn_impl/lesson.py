@@ -14,20 +14,25 @@ class Lesson:
     """The cells' namespace and the bundled test images.
 
     * ``namespace`` -- the dict the tutorial's cells and the learner's own code run in (fresh on start);
-    * ``dataset`` -- the bundled MNIST (uint8 ``x_test (n, 28, 28)``, ``y_test (n,)``...), None until loaded.
+    * ``dataset`` -- the bundled MNIST (uint8 ``x_test (n, 28, 28)``, ``y_test (n,)``...), None until first
+      needed.
     """
 
     def __init__(self):
         self.namespace = cells.new_namespace()
         self.dataset = None
+        self._dataset_bytes = None
 
     def load(self, dataset):
-        """Take the bundled MNIST as ``.npz`` bytes. Returns ``{"versions": {...}, "n_test": int}``."""
+        """Take the bundled MNIST as ``.npz`` bytes. Returns ``{"versions": {...}}``.
+
+        The file is only read when a step or a gradient check first needs its test images: the first cell's
+        output should not wait for 30,000 images to be decompressed.
+        """
         if dataset is None:
             raise ValueError("dataset: no data was given; the worker must fetch it before calling load")
-        self.dataset = data.load_npz_dataset(bytes(dataset))
-        return {"versions": {"numpy": np.__version__, "nn_impl": __version__},
-                "n_test": int(len(self.dataset["y_test"]))}
+        self._dataset_bytes = bytes(dataset)
+        return {"versions": {"numpy": np.__version__, "nn_impl": __version__}}
 
     def run(self, code, name):
         """Run one cell (``code``, named ``name`` in tracebacks) in the namespace: :func:`nn_impl.cells.run_cell`."""
@@ -42,7 +47,10 @@ class Lesson:
 
     def _test_set(self):
         if self.dataset is None:
-            raise ValueError("the test images are not loaded yet")
+            if self._dataset_bytes is None:
+                raise ValueError("the test images are not loaded yet")
+            self.dataset = data.load_npz_dataset(self._dataset_bytes)
+            self._dataset_bytes = None
         return self.dataset["x_test"], self.dataset["y_test"]
 
     def step(self, seed, index):

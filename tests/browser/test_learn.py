@@ -183,9 +183,10 @@ def _cpython_step(dataset, seed, index):
     t = np.zeros(10)
     t[dataset["y_test"][index]] = 1
     y_hat = net.forward(x)
+    first_y = net.layers[0].y.ravel().copy()
     loss, printed = reference.true_loss(y_hat, t), reference.legacy_printed_loss(y_hat, t)
     net.backward((y_hat.ravel() - t)[None, :])
-    return y_hat.ravel(), t, loss, printed, reference.true_loss(net.forward(x), t)
+    return y_hat.ravel(), t, loss, printed, reference.true_loss(net.forward(x), t), first_y
 
 
 def _numbers(text):
@@ -204,7 +205,7 @@ def test_the_step_view_equals_cpython_for_two_seeds_and_images(page, site_url):
             f"(s => s && s.seed === {seed} && s.index === {index})(window.nnImplTestHook.trainingStep())",
             timeout=PYTHON_START_MS)
         shown = page.evaluate("window.nnImplTestHook.trainingStep()")
-        y_hat, t, loss, printed, loss_after = _cpython_step(dataset, seed, index)
+        y_hat, t, loss, printed, loss_after, first_y = _cpython_step(dataset, seed, index)
         np.testing.assert_allclose(shown["output"], y_hat, rtol=0, atol=1e-9)
         np.testing.assert_array_equal(shown["target"], t)
         assert abs(shown["loss"] - loss) <= 1e-9 and abs(shown["loss_after"] - loss_after) <= 1e-9
@@ -216,6 +217,13 @@ def test_the_step_view_equals_cpython_for_two_seeds_and_images(page, site_url):
         np.testing.assert_array_equal(_numbers(page.get_by_label("Target t", exact=True).inner_text()), t)
         assert abs(float(page.get_by_label("Sample loss", exact=True).inner_text()) - loss) <= 5.1e-9
         assert abs(float(page.get_by_label("Loss after the update", exact=True).inner_text()) - loss_after) <= 5.1e-9
+    # The first layer's forward stage: pointing at unit 5 of the y strip reads its value out.
+    button(page, "Next stage").click()
+    strip = page.get_by_role("img", name="y = W x + b")
+    box = strip.bounding_box()
+    strip.hover(position={"x": box["width"] * (5.5 / 32), "y": box["height"] / 2})
+    shown = page.locator("#step-hover").inner_text()
+    assert shown.startswith("y[5] = ") and abs(float(shown.split("= ")[1]) - first_y[5]) <= 5.1e-9, shown
 
 
 def test_the_step_view_by_keyboard_only(page, site_url):

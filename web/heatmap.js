@@ -43,7 +43,8 @@ export function drawHeatmap(canvas, values, rows, cols, tiles = null) {
     image.data[p + 1] = g;
     image.data[p + 2] = b;
   };
-  const tileOrigin = (t) => [(t % tiles.across) * (tiles.cols + gap), Math.floor(t / tiles.across) * (tiles.rows + gap)];
+  const tileOrigin = (t) => [(t % tiles.across) * (tiles.cols + gap),
+    Math.floor(t / tiles.across) * (tiles.rows + gap)];
   for (let i = 0; i < values.length; i++) {
     if (tiles) {
       const t = Math.floor(i / (tiles.rows * tiles.cols));

@@ -9,7 +9,8 @@ import { createStepView } from "./step_view.js";
 import { createLensView } from "./lens_view.js";
 
 /**
- * Build the section inside #learn (`bus`: the page's, for its "ready" event). Returns {showTrainingStep({testImage, seed?}), stepSnapshot(), stepTimings()}.
+ * Build the section inside #learn (`bus`: the page's, for its "ready" event).
+ * Returns {showTrainingStep({testImage, seed?}), stepSnapshot(), stepTimings()}.
  * showTrainingStep is for other views (e.g. the explorer): it scrolls to the step view and shows that image.
  */
 export function createLearn(bus) {
@@ -59,6 +60,10 @@ export function createLearn(bus) {
       python.warm();
     }
   }).observe(section);
+  // The test set's size, from the page's own load reply (the step view's "Test image number" goes up to it).
+  bus.addEventListener("ready", (event) => {
+    $("step-image").max = String(event.detail.n_test - 1);
+  });
   const firstUse = () => {
     section.removeEventListener("focusin", firstUse);
     section.removeEventListener("pointerdown", firstUse);

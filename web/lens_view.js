@@ -2,7 +2,8 @@
 // element-wise product (agreement, memory, time measured in this tab), and backprop against a centred finite
 // difference. Both are computed by the cells' Python (nn_impl.jacobian_lens, nn_impl.gradient_check).
 
-const kib = (bytes) => (bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`);
+const kib = (bytes) => (bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB`
+  : `${(bytes / 1024).toFixed(1)} KiB`);
 const ms = (s) => (s < 1e-3 ? `${(s * 1e6).toFixed(1)} µs` : `${(s * 1000).toFixed(2)} ms`);
 
 function cell(row, text, header = false) {
@@ -36,7 +37,8 @@ export function createLensView(python, chosen) {
       for (const t of ["element-wise (dLdz * z·(1−z))", `${kib(r.elementwise_bytes)} (n numbers)`,
         ms(r.elementwise_seconds)]) cell(fast, t);
       const note = document.createElement("p");
-      note.textContent = `For ${r.n} units both give the same dL/dy: largest difference ${r.max_difference.toExponential(2)}`
+      note.textContent = `For ${r.n} units both give the same dL/dy: largest difference `
+        + `${r.max_difference.toExponential(2)}`
         + `. The full product is ${(r.full_seconds / r.elementwise_seconds).toFixed(0)}× slower here.`;
       out.replaceChildren(table, note);
     } catch (err) {

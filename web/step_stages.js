@@ -26,7 +26,8 @@ export const STAGES = [
     method: "NNLayer.forward",
     lines: FORWARD_LINES,
     parts: (r) => [
-      { kind: "strip", name: "x", values: r.layers[i].x, caption: `x: this layer's ${r.layers[i].x.data.length} inputs` },
+      { kind: "strip", name: "x", values: r.layers[i].x,
+        caption: `x: this layer's ${r.layers[i].x.data.length} inputs` },
       { kind: "strip", name: "y", values: r.layers[i].y, caption: "y = W x + b" },
       { kind: "strip", name: "z", values: r.layers[i].z, caption: "z = σ(y), passed up" },
     ],
@@ -55,7 +56,8 @@ export const STAGES = [
     parts: (r) => {
       const b = r.backward.find((part) => part.layer === i);
       return [
-        { kind: "strip", name: "dL/dz", values: b.dLdz, caption: i === 2 ? "dL/dz = ŷ − t" : "dL/dz, from the layer above" },
+        { kind: "strip", name: "dL/dz", values: b.dLdz,
+          caption: i === 2 ? "dL/dz = ŷ − t" : "dL/dz, from the layer above" },
         { kind: "matrix", name: "J", values: b.jacobian, caption: `J = dsigmoid(y): ${b.jacobian.shape[0]}×`
           + `${b.jacobian.shape[1]}, zero off its diagonal` },
         { kind: "strip", name: "dL/dy", values: b.dLdy, caption: "dL/dy = dL/dz · J" },

@@ -224,6 +224,14 @@ def test_the_step_view_equals_cpython_for_two_seeds_and_images(page, site_url):
     strip.hover(position={"x": box["width"] * (5.5 / 32), "y": box["height"] / 2})
     shown = page.locator("#step-hover").inner_text()
     assert shown.startswith("y[5] = ") and abs(float(shown.split("= ")[1]) - first_y[5]) <= 5.1e-9, shown
+    # A test image number past the test set is refused with the range, and the numbers shown stay.
+    image = page.get_by_label("Test image number", exact=True)
+    image.fill("10000")
+    image.press("Enter")
+    button(page, "Take the step apart").click()
+    assert image.get_attribute("aria-invalid") == "true"
+    assert "Test image number must be a whole number from 0 to 9999" in page.locator("#step-status").inner_text()
+    assert page.evaluate("window.nnImplTestHook.trainingStep().index") == 4321
 
 
 def test_the_step_view_by_keyboard_only(page, site_url):

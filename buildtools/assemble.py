@@ -9,7 +9,8 @@ from .common import DIST, NODE_MODULES, ROOT, WORK, copy_if_changed, log, sha256
 from .downloads import numpy_wheel
 from .environments import dev_python, npm_ci
 from .numpy_steps import SUBSET_TEST, SUBSET_TRAIN, site_data
-from .pins import MNIST_CARRIER, PYODIDE_RUNTIME_FILES, UPLOT_FILES
+from .bundles import esbuild_bundles, tutorial_cells_json
+from .pins import KATEX_FILES, KATEX_FONTS, MNIST_CARRIER, PYODIDE_RUNTIME_FILES, UPLOT_FILES
 from .pyodide_wheel import nn_impl_for_pyodide
 
 
@@ -48,6 +49,13 @@ def build_site(numpy_url=None, skip=()):
     put(package_dir / "pyodide-lock.json", "pyodide/pyodide-lock.json")
     for name in UPLOT_FILES:
         put(NODE_MODULES / "uplot" / name, f"vendor/uplot/{Path(name).name}")
+    for site_path, built in esbuild_bundles().items():
+        put(built, site_path)
+    for name in KATEX_FILES:
+        put(NODE_MODULES / "katex" / name, f"vendor/katex/{Path(name).name}")
+    for font in sorted((NODE_MODULES / "katex").glob(KATEX_FONTS)):
+        put(font, f"vendor/katex/fonts/{font.name}")
+    put(tutorial_cells_json(), "tutorial_cells.json")
     pretrained = site_data(python, WORK / "data", skip_pretrained="pretrained" in skip)
     put(WORK / "data" / "mnist-subset.npz", "data/mnist-subset.npz")
     put(WORK / "data" / "pretrained.npz", "data/pretrained.npz")
@@ -62,11 +70,12 @@ def build_site(numpy_url=None, skip=()):
 
     official_lock = json.loads((pyodide_dir / "pyodide-lock.json").read_text())
     npm_versions = {name: json.loads((NODE_MODULES / name / "package.json").read_text())["version"]
-                    for name in ("pyodide", "uplot")}
+                    for name in ("pyodide", "uplot", "@codemirror/view", "katex")}
     info = {
         "versions": {"pyodide": npm_versions["pyodide"], "python": official_lock["info"]["python"],
                      "numpy": official_lock["packages"]["numpy"]["version"],
-                     "nn_impl": wheel.name.split("-")[1], "uplot": npm_versions["uplot"]},
+                     "nn_impl": wheel.name.split("-")[1], "uplot": npm_versions["uplot"],
+                     "codemirror_view": npm_versions["@codemirror/view"], "katex": npm_versions["katex"]},
         "nn_impl_wheel": {"file": wheel.name, "py_compiled": compiled},
         "subset": {"n_train": SUBSET_TRAIN, "n_test": SUBSET_TEST,
                    "source": "MNIST (the first images of the training and test sets), restored from "

@@ -62,6 +62,6 @@ def npm_ci():
         return
     if shutil.which("npm") is None:
         raise BuildError("npm is not installed: install Node.js 18+ with npm (https://nodejs.org or apt-get install npm)")
-    log("npm ci (pyodide, uplot; TF.js for the benchmark)")
+    log("npm ci (pyodide, uplot, CodeMirror, KaTeX; esbuild for the build; TF.js for the benchmark)")
     run(["npm", "ci", "--no-audit", "--no-fund"], "npm ci (needs the npm registry, or a warm npm cache)")
     stamp.write_text(wanted)

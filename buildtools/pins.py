@@ -22,3 +22,15 @@ PYODIDE_TEST_WHEELS = ["pytest==9.0.3", "pluggy==1.7.0", "iniconfig==2.3.1", "pa
 # What the site ships from node_modules (versions: package-lock.json).
 PYODIDE_RUNTIME_FILES = ["pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"]
 UPLOT_FILES = ["dist/uPlot.esm.js", "dist/uPlot.min.css"]
+
+# Bundled once at build time by the pinned esbuild (package-lock.json) into one self-hosted, minified ES module
+# each: site path -> the entry (repository-relative). CodeMirror 6 is a dozen npm packages importing each other
+# by bare specifiers, which a browser cannot resolve without a bundler or an import map (docs/ARCHITECTURE.md).
+ESBUILD_BUNDLES = {
+    "vendor/codemirror/code_editor.js": "web/bundled/code_editor.js",
+    "vendor/katex/katex.js": "node_modules/katex/dist/katex.mjs",
+}
+# KaTeX's stylesheet and its fonts (woff2 only: every browser that runs Pyodide reads it; the stylesheet's
+# woff/ttf fallbacks are never requested by them).
+KATEX_FILES = ["dist/katex.min.css"]
+KATEX_FONTS = "dist/fonts/*.woff2"

@@ -1,9 +1,11 @@
-"""Retake docs/screenshot.png: the real page after a training run, with a digit drawn on the pad.
+"""Retake docs/screenshot.png (the real page after a training run, with a digit drawn on the pad) and
+docs/screenshot-learn.png ("Learn how it works": the tutorial's cells run, one training step taken apart).
 
     python3 build.py build && .venv/bin/python docs/screenshot.py [--out docs/screenshot.png]
 
 Drives the built site like a visitor (the Fast preset, Train, then a 3 drawn with the mouse) in headless
-Chromium, and saves the top of the page (settings, live charts, the drawing and its prediction).
+Chromium, and saves the top of the page (settings, live charts, the drawing and its prediction); then runs all
+the tutorial's cells, takes the step apart and walks to the first layer's backward stage.
 """
 
 import argparse
@@ -20,9 +22,26 @@ from buildtools.browser import add_chromium_option, launch_options, serve_in_bac
 from buildtools.common import DIST  # noqa: E402
 
 
+def learn_screenshot(page, out):
+    """The section "Learn how it works" after Run all cells, with the step view at the Jacobian of layer 1."""
+    page.get_by_role("region", name="Learn how it works").scroll_into_view_if_needed()
+    button(page, "Run all cells").click()
+    page.wait_for_function("document.querySelector('[aria-label=\"Output of cell 8\"]').dataset.state === 'done'",
+                           timeout=300_000)
+    button(page, "Take the step apart").click()
+    page.wait_for_function("window.nnImplTestHook.trainingStep() !== null", timeout=120_000)
+    for _ in range(7):
+        button(page, "Next stage").click()
+    page.wait_for_selector("#step-formula .katex", timeout=30_000)
+    page.mouse.move(5, 5)
+    page.get_by_role("group", name="One training step, taken apart").screenshot(path=out)
+    print(f"saved {out}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshot.png"))
+    parser.add_argument("--learn-out", default=str(ROOT / "docs" / "screenshot-learn.png"))
     add_chromium_option(parser)
     args = parser.parse_args()
     server, url = serve_in_background(DIST, quiet=True)
@@ -39,6 +58,7 @@ def main():
         page.screenshot(path=args.out, full_page=False)
         accuracy = page.get_by_label("Test accuracy", exact=True).inner_text()
         print(f"saved {args.out}: test accuracy {accuracy}, drawn 3 read as {digit}")
+        learn_screenshot(page, args.learn_out)
         browser.close()
 
 

@@ -15,6 +15,7 @@ import { createPrediction } from "./prediction.js";
 import { createInspection } from "./inspection.js";
 import { createModelFiles } from "./model_files.js";
 import { createOfflineCopy } from "./offline_copy.js";
+import { createLearn } from "./learn.js";
 
 const $ = (id) => document.getElementById(id);
 const bus = new EventTarget();
@@ -48,6 +49,9 @@ const offlineCopy = createOfflineCopy({ status: $("offline-status"), buildInfo }
 $("load-source").textContent = offlineCopy.loadedFrom === "offline copy"
   ? "From the copy of this page saved on this device (no network needed)." : "";
 bus.addEventListener("ready", () => offlineCopy.start(), { once: true });
+// "Learn how it works" runs its own Python (cells_worker.js), started on first use; other views may call
+// learn.showTrainingStep({testImage}) to open the step view on a test image.
+const learn = createLearn(bus);
 
 // --- start-up ---------------------------------------------------------------------------------------------
 
@@ -129,6 +133,10 @@ window.nnImplTestHook = Object.freeze({
   inspections: () => inspection.snapshot(),
   /** the explorer's predictions {pred: number[], proba: number[] (n × classes, flat)}, or null */
   explorerPredictions: () => inspection.explorerPredictions(),
+  /** the step view's numbers as Python sent them {seed, index, stage, output, target, loss, ...}, or null */
+  trainingStep: () => learn.stepSnapshot(),
+  /** ms each stage change of the step view took to render */
+  stepRenderTimes: () => learn.stepTimings(),
 });
 
 start();

@@ -6,13 +6,14 @@
 //   JS -> Python: payload objects become dicts (pyodide.toPy); typed arrays and ArrayBuffers become
 //                 memoryviews (Session methods call np.asarray / bytes on them); numbers, strings, arrays as usual.
 //   Python -> JS: worker_requests.transferable has replaced every np.ndarray by an {__ndarray__, shape, dtype,
-//                 bytes} marker; toPlain below turns each marker into {shape, dtype, data: TypedArray} over the
-//                 copied bytes, and those buffers are transferred to the page.
+//                 bytes} marker; python_values.js turns each marker into {shape, dtype, data: TypedArray} over
+//                 the copied bytes, and those buffers are transferred to the page.
 //
 // Opened as worker.js?test-hooks (the page does so when its own URL has ?test-hooks), the worker also accepts
 // "debug_crash", which kills it as a wasm abort would (tests/browser/test_faults.py). Without the flag that
 // request goes to Python like any other and is refused as unknown.
 import { loadPyodide } from "./pyodide/pyodide.mjs";
+import { exportResult, pythonMessage } from "./python_values.js";
 
 const TEST_HOOKS = new URL(self.location.href).searchParams.has("test-hooks");
 
@@ -23,30 +24,6 @@ let pyodide = null;
 let session = null;
 let handlePython = null; // nn_impl.worker_requests.handle(session, type, payload) -> transferable result
 
-const TYPED = {
-  float32: Float32Array, float64: Float64Array, int32: Int32Array, uint32: Uint32Array,
-  int16: Int16Array, uint16: Uint16Array, int8: Int8Array, uint8: Uint8Array,
-};
-
-/** Turn the exported Python value into plain JS; ndarray markers become {shape, dtype, data}. */
-function toPlain(value, transfer) {
-  if (value instanceof Map) value = Object.fromEntries(value);
-  if (Array.isArray(value)) return value.map((v) => toPlain(v, transfer));
-  if (value && typeof value === "object" && !ArrayBuffer.isView(value)) {
-    if (value.__ndarray__) {
-      const bytes = value.bytes; // a fresh Uint8Array copy made by toJs
-      const Typed = TYPED[value.dtype] || Uint8Array;
-      const data = new Typed(bytes.buffer, bytes.byteOffset, bytes.byteLength / Typed.BYTES_PER_ELEMENT);
-      transfer.push(data.buffer);
-      return { shape: value.shape, dtype: value.dtype, data };
-    }
-    const out = {};
-    for (const [k, v] of Object.entries(value)) out[k] = toPlain(v, transfer);
-    return out;
-  }
-  return value;
-}
-
 function callSession(type, payload) {
   const args = pyodide.toPy(payload || {});
   let exported;
@@ -55,13 +32,7 @@ function callSession(type, payload) {
   } finally {
     args.destroy();
   }
-  let js = exported;
-  if (exported && typeof exported.toJs === "function") {
-    js = exported.toJs({ dict_converter: Object.fromEntries });
-    exported.destroy();
-  }
-  const transfer = [];
-  return { result: toPlain(js, transfer), transfer };
+  return exportResult(exported);
 }
 
 /** Fetch a file with progress (the page shows sizes); returns its bytes. */
@@ -144,16 +115,6 @@ async function load(payload) {
     err.stage = current;
     throw err;
   }
-}
-
-/** The last line of a Python traceback is the message a person can act on. */
-function pythonMessage(err) {
-  const text = String((err && err.message) || err);
-  if (err && err.type) {
-    const lines = text.trim().split("\n");
-    return lines[lines.length - 1];
-  }
-  return text;
 }
 
 // Requests are handled one at a time, in order: Python is single-threaded anyway, and the page drives

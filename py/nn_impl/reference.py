@@ -1,8 +1,9 @@
 """The tutorial's multilayer perceptron, kept exactly.
 
-This module reproduces the tutorial this project comes from, with the tutorial's own names (``NNLayer``,
-``AThreeLayerSimpleMLPC``, ``sigmoid``, ``dsigmoid``), so a reader can put the two side by side. It is slow on
-purpose: one sample at a time, column vectors, and an explicit n×n Jacobian for the sigmoid. It is also the
+This module reproduces the tutorial this project comes from, with the tutorial's own names (``NNLayer`` with its
+methods ``sigmoid``, ``dsigmoid``, ``forward``, ``backward``; ``AThreeLayerSimpleMLPC``), so a reader can put the
+two side by side (the page shows this source as the tutorial's cells: :mod:`nn_impl.tutorial_cells`). It is slow
+on purpose: one sample at a time, column vectors, and an explicit n×n Jacobian for the sigmoid. It is also the
 oracle the fast engine (:class:`nn_impl.MLPClassifier`) is tested against, so nothing here may drift from the
 tutorial's arithmetic or from the order in which it draws from NumPy's global (legacy) random generator.
 
@@ -22,23 +23,6 @@ import numpy as np
 # The tutorial's demo: seed, layer shape and input used before it builds the classifier (see replay_tutorial).
 TUTORIAL_SEED = 123
 DEMO_LAYER_SHAPE = (3, 5)  # NNLayer(n_inputs=3, n_neurons=5)
-
-
-def sigmoid(y):
-    """The logistic function 1 / (1 + e^−y), element-wise; returns an array of y's shape."""
-    return 1 / (1 + np.exp(-y))
-
-
-def dsigmoid(y):
-    """The Jacobian of the element-wise sigmoid at y.
-
-    y: any shape with n elements (the layer's pre-activation column (n, 1) in practice).
-    Returns the (n, n) diagonal matrix with z·(1 − z) on its diagonal, z = sigmoid(y) flattened.
-    The tutorial builds the full matrix (``np.diagflat``) to show the chain rule as a matrix product; the fast
-    engine multiplies element-wise instead, which is the same thing without the n² zeros.
-    """
-    z = sigmoid(y)
-    return np.diagflat(z * (1 - z))
 
 
 def tutorial_normalize(x):
@@ -91,11 +75,26 @@ class NNLayer:
         self.x = None  # the last input, a column (n_inputs, 1); backward needs it
         self.y = None  # the last pre-activation W x + b, a column (n_neurons, 1)
 
+    def sigmoid(self, y):
+        """The logistic function 1 / (1 + e^−y), element-wise; returns an array of y's shape."""
+        return 1 / (1 + np.exp(-y))
+
+    def dsigmoid(self, y):
+        """The Jacobian of the element-wise sigmoid at y.
+
+        y: any shape with n elements (the layer's pre-activation column (n, 1) in practice).
+        Returns the (n, n) diagonal matrix with z·(1 − z) on its diagonal, z = sigmoid(y) flattened.
+        The tutorial builds the full matrix (``np.diagflat``) to show the chain rule as a matrix product; the
+        fast engine multiplies element-wise instead, which is the same thing without the n² zeros.
+        """
+        z = self.sigmoid(y)
+        return np.diagflat(z * (1 - z))
+
     def forward(self, x):
         """x: n_inputs values in any shape. Stores x as a column and y = W x + b; returns sigmoid(y), (n_neurons, 1)."""
         self.x = np.reshape(x, (self.n_inputs, 1))
         self.y = self.W @ self.x + self.b
-        return sigmoid(self.y)
+        return self.sigmoid(self.y)
 
     def backward(self, grad_in):
         """One SGD step from the gradient of the loss with respect to this layer's output z = sigmoid(y).
@@ -105,7 +104,7 @@ class NNLayer:
         the weights the forward pass used; updating first would be a subtle, silent bug).
         """
         dLdz = np.reshape(grad_in, (1, self.n_neurons))
-        J = dsigmoid(self.y)                      # (n_neurons, n_neurons)
+        J = self.dsigmoid(self.y)                 # (n_neurons, n_neurons)
         dLdy = (dLdz @ J).T                       # (n_neurons, 1)
         dW = dLdy @ self.x.T                      # (n_neurons, n_inputs)
         db = dLdy                                 # (n_neurons, 1)
@@ -113,6 +112,17 @@ class NNLayer:
         self.W -= self.alpha * dW
         self.b -= self.alpha * db
         return grad_out
+
+
+def sigmoid(y):
+    """``NNLayer.sigmoid`` as a plain function (it uses nothing of the layer): element-wise, y's shape."""
+    return NNLayer.sigmoid(None, y)
+
+
+def dsigmoid(y):
+    """``NNLayer.dsigmoid`` as a plain function: y with n elements -> the (n, n) diagonal Jacobian."""
+    # A layer without weights is enough: the method only calls self.sigmoid.
+    return NNLayer.dsigmoid(NNLayer.__new__(NNLayer), y)
 
 
 class AThreeLayerSimpleMLPC:
@@ -227,7 +237,7 @@ def run_demo():
     layer = NNLayer(*DEMO_LAYER_SHAPE)
     xi = np.random.rand(DEMO_LAYER_SHAPE[0])
     z = layer.forward(xi)
-    jacobian = dsigmoid(layer.y)
+    jacobian = layer.dsigmoid(layer.y)
     grad_out = layer.backward(np.ones((1, DEMO_LAYER_SHAPE[1])))
     return {"xi": xi, "forward": z.ravel(), "jacobian": jacobian, "grad_out": grad_out.ravel()}
 

@@ -33,15 +33,16 @@ REQUESTS = {
 }
 
 
-def handle(session, request_type, payload=None):
+def handle(session, request_type, payload=None, requests=REQUESTS):
     """Run one request of the page on ``session``; returns its result in :func:`transferable` form.
 
-    Raises ``ValueError`` for a request type not in :data:`REQUESTS` or a payload whose fields do not fit it
+    requests: the table of request types (the cells' worker passes ``nn_impl.lesson.REQUESTS`` and its Lesson).
+    Raises ``ValueError`` for a request type not in the table or a payload whose fields do not fit it
     (and whatever ``ValueError`` the method raises: the worker sends its message to the page).
     """
-    method = REQUESTS.get(request_type)
+    method = requests.get(request_type)
     if method is None:
-        raise ValueError(f"unknown request type {request_type!r}; the page may send: {', '.join(REQUESTS)}")
+        raise ValueError(f"unknown request type {request_type!r}; the page may send: {', '.join(requests)}")
     payload = dict(payload or {})
     try:
         _signatures.signature(method).bind(session, **payload)

@@ -209,3 +209,18 @@ def test_fit_rejects_bad_input_clearly(X, y, epochs, message):
     with pytest.raises(ValueError, match=message):
         net.fit(X, y, epochs=epochs)
     np.testing.assert_array_equal(net.layers[0].W, before)
+
+
+def test_sigmoid_and_dsigmoid_are_methods_of_the_layer_as_in_the_tutorial():
+    # The tutorial's demo calls them on the layer: alayer.dsigmoid(yi).
+    np.random.seed(123)
+    alayer = R.NNLayer(n_inputs=3, n_neurons=5)
+    yi = np.array([1, 2, 3])
+    J = alayer.dsigmoid(yi)
+    np.testing.assert_allclose(np.diag(J), [0.19661193, 0.10499359, 0.04517666], atol=5e-9)
+    assert np.count_nonzero(J - np.diag(np.diag(J))) == 0
+    np.testing.assert_array_equal(alayer.sigmoid(yi), R.sigmoid(yi))
+    np.testing.assert_array_equal(J, R.dsigmoid(yi))
+    # forward and backward go through the methods: a layer whose sigmoid is replaced uses the replacement.
+    alayer.sigmoid = lambda y: np.zeros_like(y)
+    assert not alayer.forward(np.ones(3)).any()

@@ -100,3 +100,25 @@ def test_a_slice_ending_an_epoch_reports_the_epochs_last_batch():
 ])
 def test_inactive_share_by_hand(activation, values, share):
     assert inactive_share(np.array(values), activation) == pytest.approx(share)
+
+
+def test_the_tutorials_sigmoid_network_shows_vanishing_gradients_and_relu_does_not():
+    """What the page's chart is for: with the tutorial's sigmoid units and U(−0.1, 0.1) weights the first layer's
+    gradient is a small fraction of the last layer's; with ReLU and He weights they are of the same order."""
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 256, size=(256, 784)).astype(np.uint8)
+    y = np.arange(256) % 10
+    common = dict(hidden_layer_sizes=(32, 24), batch_size=16, random_state=0, epochs=3)
+    tutorial = MLPClassifier(activation="sigmoid", loss="mse", solver="sgd", learning_rate=0.01, init="tutorial",
+                             input_scaling="tutorial", schedule="constant", **common)
+    fast = MLPClassifier(activation="relu", loss="cross_entropy", solver="adam", learning_rate=0.003,
+                         input_scaling="unit", **common)
+    ratios = {}
+    for name, model in (("tutorial", tutorial), ("fast", fast)):
+        trainer = model.trainer(X, y)
+        first_over_last = []
+        for _ in range(8):
+            stats = trainer.run(4, layer_stats=True)["layer_stats"]
+            first_over_last.append(stats[0]["gradient_norm"] / stats[-1]["gradient_norm"])
+        ratios[name] = float(np.median(first_over_last))
+    assert ratios["tutorial"] < 0.2 < ratios["fast"], ratios

@@ -41,9 +41,9 @@ export class LayerView {
     this._draw();
   }
 
-  /** Whether the page asks Python for the statistics with each slice. */
+  /** Whether the page asks Python for the statistics with each slice (not when a lesson hid them). */
   get watching() {
-    return this.el.watch.checked;
+    return this.el.watch.checked && !this.el.chart.closest("[hidden]");
   }
 
   /** The runs changed (added, deleted): refresh the run menu and the view. */

@@ -45,7 +45,8 @@ const runs = new RunHistory({
     } else {
       if (charts) charts.update();
       if (layers) layers.update();
-      if (runsTable) runsTable.update();
+      // the table's rows are rebuilt once an epoch, not with every slice: a button pressed meanwhile stays put
+      if (runsTable && what === "points") runsTable.update();
     }
   },
   onStorageProblem: (message) => { $("runs-message").textContent = message; },

@@ -32,8 +32,8 @@ function emptyRun(id, color, config, layerSizes) {
 
 export class RunHistory {
   /**
-   * @param onChange (what) => void: "runs" when runs were added, removed, shown or hidden; "points" when a run
-   *   got new points
+   * @param onChange (what) => void: "runs" when runs were added, removed, shown or hidden; "slice" when a run
+   *   got a slice's points; "points" when it finished an epoch or ended
    * @param onStorageProblem (message) => void: saving or restoring failed (the runs still work in this tab)
    */
   constructor({ onChange, onStorageProblem }) {
@@ -92,7 +92,7 @@ export class RunHistory {
       run.layers.samples.push(samples);
       run.layers.stats.push(layerStats);
     }
-    this.onChange("points");
+    this.onChange("slice");
   }
 
   /** One finished epoch of `run` (its history dict: epoch, train_accuracy, val_accuracy). */

@@ -55,6 +55,7 @@ def test_three_runs_are_drawn_labelled_by_what_differs_and_can_be_hidden(page, s
 
     # hovering the loss chart shows each run's value at that x
     chart = page.get_by_label("Loss chart")
+    chart.scroll_into_view_if_needed()
     box = chart.bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.4)
     for text in legend_items(page).all_inner_texts():

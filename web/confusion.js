@@ -1,12 +1,17 @@
 // The confusion matrix as a table: rows are the true digit, columns the predicted one, each cell the count of
 // test images, shaded by that count's share of its row (so a rare class's mistakes show as clearly as a
 // common one's). The diagonal (right answers) is blue, the mistakes red; counts are written in every cell.
+// Each count is a button ("true 3, predicted 5: 12 images") that shows those images in the explorer.
 
 export class ConfusionView {
-  /** @param {HTMLTableElement} table filled in place  @param {HTMLElement} caption the summary line */
-  constructor(table, caption) {
+  /**
+   * @param {HTMLTableElement} table filled in place  @param {HTMLElement} caption the summary line
+   * @param onCell (truth, pred, button) => void: a cell's button was pressed
+   */
+  constructor(table, caption, onCell = () => {}) {
     this.table = table;
     this.caption = caption;
+    this.onCell = onCell;
     this.counts = null;
     this.size = 0; // k of the k×k table now built (0: none)
   }
@@ -35,12 +40,15 @@ export class ConfusionView {
         total += n;
         if (r === c) right += n;
         const td = rows[r].cells[c + 1]; // cell 0 is the row's header
+        const button = td.firstChild;
         if (td.dataset.count !== String(n)) {
-          td.textContent = String(n); // only counts that changed: new text means new layout
+          button.textContent = String(n); // only counts that changed: new text means new layout
           td.dataset.count = String(n);
         }
         const share = rowTotal ? n / rowTotal : 0;
-        td.title = `true ${r}, predicted ${c}: ${n} image${n === 1 ? "" : "s"} (${(share * 100).toFixed(1)} % of the ${r}s)`;
+        const label = `true ${r}, predicted ${c}: ${n} image${n === 1 ? "" : "s"}`;
+        button.setAttribute("aria-label", label);
+        td.title = `${label} (${(share * 100).toFixed(1)} % of the ${r}s)`;
         td.style.background = shade(share, r === c);
         // dark cells get light text (contrast stays readable)
         td.classList.toggle("dark", (r === c ? share : Math.sqrt(share)) > 0.55);
@@ -66,6 +74,11 @@ export class ConfusionView {
       for (let c = 0; c < k; c++) {
         const td = document.createElement("td");
         if (r === c) td.classList.add("diagonal");
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "cell";
+        button.addEventListener("click", () => this.onCell(r, c, button));
+        td.append(button);
         row.append(td);
       }
       body.append(row);

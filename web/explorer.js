@@ -1,5 +1,6 @@
 // The test-set explorer: a page of test digits with the model's label and confidence, the wrong ones marked,
-// a "Misclassified only" filter, and a detail view (large image, probabilities, "Load into canvas").
+// a "Misclassified only" filter, a filter to one cell of the confusion matrix (true i, predicted j) with a way
+// back, and a detail view (large image, probabilities, "Load into canvas").
 import { drawGrey, greyImageURL } from "./pixels.js";
 import { ProbabilityBars } from "./probabilities.js";
 
@@ -22,6 +23,8 @@ export class TestSetExplorer {
     this.detailText = $("explorer-detail-text");
     this.detailBars = new ProbabilityBars($("explorer-detail-proba"));
     this.loadButton = $("explorer-load");
+    this.allButton = $("explorer-all");
+    this.cell = null; // {truth, pred, onBack}: only the images of that confusion-matrix cell are shown
     this.images = null; // {data: Uint8Array (n*784), n}
     this.imageURLs = new Map(); // test image index -> its PNG data: URL (made when first shown; ~1 KB each)
     this.labels = null; // Uint8Array (n,)
@@ -32,6 +35,11 @@ export class TestSetExplorer {
     this.filter.addEventListener("change", () => {
       this.page = 0;
       this.render();
+    });
+    this.allButton.addEventListener("click", () => {
+      const back = this.cell && this.cell.onBack;
+      this.showCell(null);
+      if (back) back(); // back where the learner came from
     });
     this.previousButton.addEventListener("click", () => this._turn(-1));
     this.nextButton.addEventListener("click", () => this._turn(1));
@@ -60,6 +68,18 @@ export class TestSetExplorer {
     this.render();
   }
 
+  /**
+   * Show only the test images labelled `cell.truth` that the model predicted as `cell.pred` (a confusion-matrix
+   * cell), or everything again with null. `cell.onBack` runs when the learner presses "Show all test images".
+   */
+  showCell(cell) {
+    this.cell = cell;
+    this.page = 0;
+    this.allButton.hidden = cell === null;
+    this.filter.disabled = cell !== null;
+    this.render();
+  }
+
   _pixels(index) {
     return this.images.data.subarray(index * 784, (index + 1) * 784);
   }
@@ -77,13 +97,16 @@ export class TestSetExplorer {
   render() {
     if (!this.images) return;
     const n = this.images.n;
-    const wrongOnly = this.filter.checked && this.predictions !== null;
+    const cell = this.predictions !== null ? this.cell : null;
+    const wrongOnly = this.filter.checked && this.predictions !== null && cell === null;
     this.shown = [];
     let nWrong = 0;
     for (let i = 0; i < n; i++) {
       const wrong = this._isWrong(i);
       if (wrong) nWrong++;
-      if (!wrongOnly || wrong) this.shown.push(i);
+      if (cell) {
+        if (this.labels[i] === cell.truth && this.predictions.pred[i] === cell.pred) this.shown.push(i);
+      } else if (!wrongOnly || wrong) this.shown.push(i);
     }
     const pages = Math.max(1, Math.ceil(this.shown.length / PAGE_SIZE));
     this.page = Math.min(this.page, pages - 1);
@@ -100,6 +123,7 @@ export class TestSetExplorer {
     const range = onPage.length ? `${fmt(first + 1)}–${fmt(first + onPage.length)}` : "none";
     let text = `Showing ${range} of ${fmt(this.shown.length)}`;
     if (!this.predictions) text += " test images; no model has looked at them yet.";
+    else if (cell) text += ` test images labelled ${cell.truth} that the model predicted as ${cell.pred} (a cell of the confusion matrix).`;
     else if (wrongOnly) text += ` misclassified test images (of ${fmt(n)}).`;
     else text += ` test images; ${fmt(nWrong)} misclassified.`;
     this.status.textContent = text;

@@ -19,7 +19,11 @@ export function createInspection({ client, bus, onLoadIntoCanvas }) {
     onLoadIntoCanvas(pixels);
     $("predict").scrollIntoView({ block: "start", behavior: "smooth" }); // show it where it is now
   });
-  const confusion = new ConfusionView($("confusion"), $("confusion-caption"));
+  const confusion = new ConfusionView($("confusion"), $("confusion-caption"), (truth, pred, button) => {
+    explorer.showCell({ truth, pred, onBack: () => button.focus() });
+    $("explorer-heading").scrollIntoView({ block: "start" });
+    $("explorer-all").focus({ preventScroll: true }); // the way back is the next thing a keyboard reaches
+  });
   const weights = new WeightsView($("weights-sheet"), $("weights-caption"));
 
   const inspection = { wanted: new Set(), running: false, count: 0 }; // count: replies shown (tests wait on it)

@@ -7,6 +7,10 @@
 import { WorkerClient } from "./protocol.js";
 import { LoadingPanel } from "./loading.js";
 import { TrainingCharts } from "./charts.js";
+import { RunHistory, runName } from "./runs.js";
+import { RunsTable } from "./runs_table.js";
+import { LayerView } from "./layer_view.js";
+import { applyLesson, createLessonEditor } from "./lesson.js";
 import { setAppState } from "./app_state.js";
 import { PRESETS, TEST_HOOKS_FLAG, buildRegistry, defaults, readUrl, writeUrl } from "./settings.js";
 import { buildForm, showConfig, watchFields } from "./settings_form.js";
@@ -27,17 +31,43 @@ if (testHooks) workerUrl.search = TEST_HOOKS_FLAG;
 const client = new WorkerClient(() => new Worker(workerUrl, { type: "module" }));
 const loading = new LoadingPanel($("loading"));
 
+let registry = null; // the settings registry, from the first "load" reply
+
+// Every run, its charts, the "Runs" table and the layers' view; the charts redraw on the runs' changes.
 let charts = null;
 let chartsError = null;
+let layers = null;
+let runsTable = null;
+const runs = new RunHistory({
+  onChange: (what) => {
+    if (what === "runs") {
+      if (charts) charts.rebuild();
+      if (layers) layers.runsChanged();
+      if (runsTable) runsTable.render();
+    } else {
+      if (charts) charts.update();
+      if (layers) layers.update();
+      // the table's rows are rebuilt once an epoch, not with every slice: a button pressed meanwhile stays put
+      if (runsTable && what === "points") runsTable.update();
+    }
+  },
+  onStorageProblem: (message) => { $("runs-message").textContent = message; },
+});
 try {
-  charts = new TrainingCharts($("chart-loss"), $("chart-accuracy"), $("previous-run"));
+  charts = new TrainingCharts(runs, { loss: $("chart-loss"), accuracy: $("chart-accuracy"), legend: $("run-legend"),
+    xAxis: $("chart-x-axis"), logLoss: $("chart-log-loss") }, () => registry);
+  layers = new LayerView(runs, { chart: $("chart-layers"), table: $("layer-stats"), watch: $("layers-watch"),
+    statistic: $("layers-statistic"), run: $("layers-run"), hint: $("layers-hint"), xAxis: $("chart-x-axis") });
 } catch (err) {
   chartsError = err; // the page still trains; the read-outs still move
   console.error("charts unavailable", err);
 }
 
-let registry = null; // the settings registry, from the first "load" reply
-const training = createTraining({ client, bus, charts, registry: () => registry });
+const training = createTraining({
+  client, bus, runs, registry: () => registry, watchLayers: () => (layers ? layers.watching : false),
+});
+runsTable = new RunsTable($("runs-table"), runs, () => registry,
+  (run) => training.trainAgain(run.config, runName(run)));
 const prediction = createPrediction({ client, bus });
 const inspection = createInspection({ client, bus, onLoadIntoCanvas: prediction.loadDigit });
 createModelFiles({ client, bus });
@@ -70,10 +100,13 @@ function setUpSettings(table) {
   // A fixed default seed, so that a shared link and Reset reproduce the same initial weights.
   const base = { ...defaults(registry), ...PRESETS.fast };
   if (base.random_state == null) base.random_state = 1;
-  const { values, problems } = readUrl(registry);
+  const { values, problems, lesson } = readUrl(registry);
   showConfig(registry, { ...base, ...values });
   showNotice(problems);
+  applyLesson(registry, lesson);
+  createLessonEditor(registry, lesson);
   writeUrl(registry, { ...base, ...values });
+  runs.restore(); // the runs of earlier visits, now that their settings can be labelled
 }
 
 async function start() {
@@ -124,9 +157,9 @@ window.nnImplTestHook = Object.freeze({
   runsCompleted: () => training.runsCompleted(),
   /** the epoch number of every epoch reported since the page opened */
   epochsSeen: () => training.epochsSeen(),
-  /** points drawn for the current run {loss, epochs}, and the previous run's loss points (0 if none) */
-  chartPoints: () => (charts ? { ...charts.points, previousLoss: charts.previous ? charts.previous.lossX.length : 0 }
-    : { loss: 0, epochs: 0, previousLoss: 0 }),
+  /** points of the newest run {loss, epochs}, the previous run's loss points (0 if none), and the charts'
+   * runsShown, xAxis ("epochs" | "samples"), xMax (the x scale's end) and logLoss */
+  chartPoints: () => (charts ? charts.points : { loss: 0, epochs: 0, previousLoss: 0 }),
   /** {count, version, shown, inFlight, wanted, strokePending, timings (ms, stroke end -> bars), padEmpty} */
   predictions: () => prediction.snapshot(),
   /** {count, running}: inspect replies shown, and whether one is on its way */

@@ -36,6 +36,16 @@ const ENTRY_KEYS = [
 ];
 const TYPES = ["int", "float", "fraction", "str", "bool", "int_tuple"];
 
+// What a lesson link may fix besides the settings' values (as TensorFlow Playground's HIDABLE_CONTROLS): "lock"
+// names settings of FIELD_NAMES whose fields cannot be edited, "hide" names sections of the page (their ids)
+// that are not shown. `#learning_rate=0.01&lock=activation,loss&hide=predict` is such a link.
+export const HIDABLE_SECTIONS = {
+  runs: "Runs", layers: "Inside the network", predict: "Draw and predict", inspect: "Inspect the model",
+  carry: "Carry the model",
+};
+const LESSON_KEYS = { lock: FIELD_NAMES, hide: Object.keys(HIDABLE_SECTIONS) };
+let lesson = { lock: [], hide: [] }; // the lesson the page was opened with (writeUrl keeps it in the link)
+
 /** The query-string flag the tests open the page with (main.js passes it to the worker); not a setting. */
 export const TEST_HOOKS_FLAG = "test-hooks";
 
@@ -147,15 +157,23 @@ function parseLayers(spec, t) {
 
 /**
  * Read settings from the URL (the hash, or else the query string): `#activation=relu&learning_rate=0.01`.
- * Returns {values: {name: value}, problems: ["learning_rate=abc: must be a number ..."]}; a bad or unknown
- * entry is left out (the caller keeps the default) and reported.
+ * Returns {values: {name: value}, problems: ["learning_rate=abc: must be a number ..."], lesson: {lock: [names],
+ * hide: [section ids]}}; a bad or unknown entry is left out (the caller keeps the default) and reported.
  */
 export function readUrl(registry, location = window.location) {
   const text = location.hash.length > 1 ? location.hash.slice(1) : location.search.slice(1);
   const values = {};
   const problems = [];
+  const found = { lock: [], hide: [] };
   for (const [name, raw] of new URLSearchParams(text)) {
     if (name === TEST_HOOKS_FLAG) continue;
+    if (name in LESSON_KEYS) {
+      for (const item of raw.split(",").map((t) => t.trim()).filter(Boolean)) {
+        if (LESSON_KEYS[name].includes(item)) found[name].push(item);
+        else problems.push(`${name}=${item}: not one of ${LESSON_KEYS[name].join(", ")}`);
+      }
+      continue;
+    }
     if (!FIELD_NAMES.includes(name)) {
       problems.push(`${name}: not a setting of this page`);
       continue;
@@ -164,17 +182,28 @@ export function readUrl(registry, location = window.location) {
     if (parsed.error) problems.push(`${name}=${raw}: ${parsed.error}`);
     else values[name] = parsed.value;
   }
-  return { values, problems };
+  return { values, problems, lesson: found };
 }
 
-/** Put the settings into the URL's hash (replacing history, so Back still leaves the page). */
-export function writeUrl(registry, config) {
+/** The lesson the page follows from now on ({lock: [...], hide: [...]}): writeUrl keeps it in the link. */
+export function setLesson(value) {
+  lesson = { lock: [...value.lock], hide: [...value.hide] };
+}
+
+/** The link's hash for these settings and this lesson: "#activation=relu&...&lock=loss&hide=predict". */
+export function settingsHash(registry, config, withLesson = lesson) {
   const params = new URLSearchParams();
   for (const name of FIELD_NAMES) {
     if (config[name] === undefined) continue;
     const value = config[name];
     params.set(name, registry[name].type === "int_tuple" ? value.join(",") : formatValue(registry[name], value));
   }
-  const hash = "#" + params.toString().replace(/%2C/g, ",");
+  for (const key of Object.keys(LESSON_KEYS)) if (withLesson[key].length) params.set(key, withLesson[key].join(","));
+  return "#" + params.toString().replace(/%2C/g, ",");
+}
+
+/** Put the settings into the URL's hash (replacing history, so Back still leaves the page). */
+export function writeUrl(registry, config) {
+  const hash = settingsHash(registry, config);
   if (window.location.hash !== hash) history.replaceState(null, "", hash);
 }

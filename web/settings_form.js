@@ -4,6 +4,7 @@ import { withoutErrorClass } from "./protocol.js";
 import { FIELD_NAMES, formatValue, parseValue } from "./settings.js";
 
 const field = (name) => document.getElementById(name);
+let lessonLocks = new Set(); // fields a lesson link fixed: they stay disabled whatever the run does
 
 /** One field: <div class="field"><label/> <input|select/> <small class="msg"/></div>. */
 function makeField(spec) {
@@ -94,10 +95,26 @@ export function watchFields(registry, onChange) {
   }
 }
 
-/** Lock the form while a run goes on, except the fields the table marks live. */
+/** Lock the form while a run goes on, except the fields the table marks live (and those a lesson fixed). */
 export function lockFields(registry, locked) {
   for (const name of FIELD_NAMES) {
     const el = field(name);
-    if (el) el.disabled = locked && !registry[name].live;
+    if (el) el.disabled = lessonLocks.has(name) || (locked && !registry[name].live);
   }
+}
+
+/** Fix these fields for a lesson (names of FIELD_NAMES): disabled from now on, marked as fixed. */
+export function setLessonLocks(names) {
+  lessonLocks = new Set(names);
+  for (const name of FIELD_NAMES) {
+    const el = field(name);
+    if (!el) continue;
+    el.closest(".field").classList.toggle("lesson-locked", lessonLocks.has(name));
+    if (lessonLocks.has(name)) el.disabled = true;
+  }
+}
+
+/** `values` without the settings a lesson fixed (what a preset or an earlier run's settings may change). */
+export function unlockedOnly(values) {
+  return Object.fromEntries(Object.entries(values).filter(([name]) => !lessonLocks.has(name)));
 }

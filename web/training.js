@@ -1,5 +1,6 @@
-// Training: the run in progress, the loop that drives it slice by slice, its read-outs and charts, and the run
-// buttons (Train, Pause, Resume, Stop, Reset, Step) with the states each one works in.
+// Training: the run in progress, the loop that drives it slice by slice, its read-outs and its record among the
+// runs (runs.js, which the charts draw), and the run buttons (Train, Pause, Resume, Stop, Reset, Step) with the
+// states each one works in.
 //
 // The worker knows nothing of pausing: the page pauses by not asking for the next slice. Step sends "train"
 // with n_batches=1; Reset sends "configure" again (same settings, same seed: the same initial weights).
@@ -8,7 +9,7 @@
 import { withoutErrorClass } from "./protocol.js";
 import { appState, setAppState } from "./app_state.js";
 import { PRESETS, writeUrl } from "./settings.js";
-import { lockFields, readConfig, showConfig, showPythonError } from "./settings_form.js";
+import { lockFields, readConfig, showConfig, showPythonError, unlockedOnly } from "./settings_form.js";
 
 // Aim for slices of ~0.12 s of Python: the worker answers stop/predict between slices, and the chart and
 // read-outs update several times a second.
@@ -39,10 +40,11 @@ export function showMessage(text, kind = "info") {
 /**
  * @param client the WorkerClient
  * @param bus the page's EventTarget
- * @param charts TrainingCharts, or null when they could not start
+ * @param runs RunHistory (runs.js): every run is recorded there
+ * @param watchLayers () => whether to ask the worker for the layers' statistics with each slice
  * @param registry () => the settings registry (null until the worker has loaded)
  */
-export function createTraining({ client, bus, charts, registry }) {
+export function createTraining({ client, bus, runs, watchLayers, registry }) {
   // `generation` cancels a stale training loop (as in the TF playground): every pause/stop/reset bumps it,
   // and a loop that sees a newer generation ends after its current slice.
   const run = {
@@ -54,6 +56,7 @@ export function createTraining({ client, bus, charts, registry }) {
     samples: 0,
     samplesTotal: 0,
     epochs: 0,
+    record: null, // this run's entry in `runs`
   };
   const epochsSeen = []; // the epoch number of every "epoch" event since the page opened
 
@@ -66,9 +69,8 @@ export function createTraining({ client, bus, charts, registry }) {
   }
   bus.addEventListener("state", () => updateControls(appState()));
 
-  function describe(config, layerSizes) {
-    return `${layerSizes.join("-")} ${config.activation}, ${config.loss}, ${config.solver} ${config.learning_rate}, ` +
-      `batch ${config.batch_size}, ${config.train_samples} samples, seed ${config.random_state}`;
+  function endRecord(status) {
+    if (run.record && run.record.status === "running") runs.finish(run.record, status);
   }
 
   /** Validate the form and build a fresh model and trainer in the worker. Returns false if invalid. */
@@ -86,7 +88,8 @@ export function createTraining({ client, bus, charts, registry }) {
         samplesTotal: result.n_train * config.epochs, samples: 0, elapsed: 0, epochs: config.epochs, active: true,
         batchesPerSlice: Math.max(1, Math.round(256 / config.batch_size)),
       });
-      if (charts) charts.startRun(describe(config, result.layer_sizes));
+      endRecord("stopped"); // a Reset ends the run it replaces
+      run.record = runs.start(config, result.layer_sizes);
       for (const id of READOUTS) $(id).textContent = "–";
       showMessage(`New network ${result.layer_sizes.join("-")} ready to train.`);
       return true;
@@ -109,10 +112,9 @@ export function createTraining({ client, bus, charts, registry }) {
     $("out-sps").textContent = Math.round(rate).toLocaleString("en-US");
     $("out-elapsed").textContent = formatSeconds(run.elapsed);
     $("out-eta").textContent = r.status === "done" ? "0 s" : formatSeconds(Math.max(0, run.samplesTotal - run.samples) / rate);
-    if (charts) {
-      charts.addLoss(epoch, r.loss);
-      if (r.history) charts.addEpoch(r.history);
-    }
+    const where = { samples: run.samples, seconds: run.elapsed };
+    runs.addSlice(run.record, { ...where, epoch, loss: r.loss, layerStats: r.layer_stats });
+    if (r.history) runs.addEpoch(run.record, r.history, where);
     if (r.history) {
       epochsSeen.push(r.history.epoch);
       bus.dispatchEvent(new CustomEvent("epoch", { detail: r.history }));
@@ -121,7 +123,7 @@ export function createTraining({ client, bus, charts, registry }) {
 
   async function runSlice(nBatches) {
     const t0 = performance.now();
-    const r = await client.request("train", { n_batches: nBatches });
+    const r = await client.request("train", { n_batches: nBatches, layer_stats: watchLayers() });
     run.elapsed += (performance.now() - t0) / 1000;
     if (r.seconds > 0 && r.batches > 0) {
       run.batchesPerSlice = Math.min(5000, Math.max(1, Math.round(SLICE_SECONDS / (r.seconds / r.batches))));
@@ -134,6 +136,7 @@ export function createTraining({ client, bus, charts, registry }) {
 
   function finishRun(r) {
     run.active = false;
+    endRecord(r.status === "diverged" ? "diverged" : "finished");
     run.completed++;
     if (r.status === "diverged") {
       showMessage(`Training diverged: ${r.message || "the loss became NaN or infinite"}. ` +
@@ -160,6 +163,7 @@ export function createTraining({ client, bus, charts, registry }) {
     } catch (err) {
       if (client.dead) return; // the "dead" handler has said what happened
       run.active = false;
+      endRecord("stopped");
       run.completed++;
       showMessage(`Training stopped: ${err.message}`, "error");
       if (run.generation === generation) changeState("ready");
@@ -201,6 +205,7 @@ export function createTraining({ client, bus, charts, registry }) {
         showMessage(err.message, "error");
       }
       run.active = false;
+      endRecord("stopped");
       run.completed++;
       changeState("ready");
     },
@@ -227,13 +232,18 @@ export function createTraining({ client, bus, charts, registry }) {
   };
   for (const [label, id] of Object.entries(BUTTONS)) $(id).addEventListener("click", () => verbs[label.toLowerCase()]());
 
+  /** Put `values` into the form (except what a lesson locked); the next Train builds a network from them. */
+  function applySettings(values) {
+    const next = { ...readConfig(registry()).config, ...unlockedOnly(values) };
+    showConfig(registry(), next);
+    writeUrl(registry(), next);
+    run.active = false;
+  }
+
   for (const b of document.querySelectorAll("[data-preset]")) {
     b.addEventListener("click", () => {
       if (appState() !== "ready" || !registry()) return;
-      const next = { ...readConfig(registry()).config, ...PRESETS[b.dataset.preset] };
-      showConfig(registry(), next);
-      writeUrl(registry(), next);
-      run.active = false; // the next Train builds the preset's network
+      applySettings(PRESETS[b.dataset.preset]);
       showMessage(`"${b.textContent}" preset applied. Press Train.`);
     });
   }
@@ -256,6 +266,17 @@ export function createTraining({ client, bus, charts, registry }) {
     abandon() {
       run.generation++;
       run.active = false;
+      endRecord("stopped");
+    },
+    /** Train a new run with an earlier run's settings (those a lesson locked stay as they are). */
+    async trainAgain(config, name) {
+      if (appState() !== "ready" || !registry()) {
+        showMessage("Stop the run in progress first, then train again.", "error");
+        return;
+      }
+      applySettings(config);
+      await verbs.train();
+      if (appState() === "training") showMessage(`Training again with the settings of ${name}…`);
     },
     runsCompleted: () => run.completed,
     epochsSeen: () => [...epochsSeen],

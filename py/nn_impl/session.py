@@ -103,19 +103,20 @@ class Session:
         self._best_test_accuracy = None
         return {"config": model.get_params(), "n_train": n_train, "layer_sizes": model.layer_sizes_}
 
-    def train(self, n_batches=50):
+    def train(self, n_batches=50, layer_stats=False):
         """Run ``n_batches`` more batches of the configured run (one slice of the page's training loop).
 
         The page's Step button sends ``n_batches=1``. Returns ``Trainer.run``'s dict plus ``test_accuracy``
         (the latest epoch's, or ``None``) and ``stopped_early`` (True when the stop condition was met; status
         is then ``"done"``). The model being trained answers predictions from the first slice on.
+        ``layer_stats``: also measure each layer on the slice's last batch (``Trainer.run``'s ``layer_stats``).
         """
         if self._trainer is None:
             raise ValueError("nothing to train: send 'configure' first")
         n_batches = int(n_batches)
         if n_batches < 1:
             raise ValueError(f"n_batches: must be at least 1, got {n_batches}")
-        result = dict(self._trainer.run(n_batches))
+        result = dict(self._trainer.run(n_batches, layer_stats=bool(layer_stats)))
         self.model = self._training_model
         self.model_name = "training"
         history = result.get("history")

@@ -21,6 +21,7 @@ import numpy as np
 from . import inputs, matmul, network, params
 from .activations import ACTIVATIONS
 from .augment import random_shifts
+from .layer_stats import measure as measure_layers, norms
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
 from .schedules import SCHEDULES
@@ -83,6 +84,8 @@ class Trainer:
         model.coefs_, model.intercepts_ = views[:n_layers], views[n_layers:]
         self._flat_grads, self._grads = _flat_views(views, model.dtype, copy=False)
         self._last_finite = self._flat_params.copy()
+        # the weights before the latest step (the coefs come first in the flat array): layer statistics read them
+        self._coefs_before = _flat_views_of(self._last_finite, model.coefs_)
         self._optimizer = OPTIMIZERS[model.solver]([self._flat_params], momentum=model.momentum)
 
         sizes = network.layer_sizes(model.coefs_)
@@ -97,6 +100,7 @@ class Trainer:
         self._order = None
         self._epoch_loss = self._epoch_correct = self._epoch_seconds = 0.0
         self._diverged = None
+        self._layer_stats = None  # the statistics of the last batch measured (layer_stats.measure)
 
     @property
     def learning_rate(self):
@@ -113,20 +117,22 @@ class Trainer:
         self.base_learning_rate = lr
         self.model.learning_rate = lr
 
-    def run(self, n_batches):
+    def run(self, n_batches, layer_stats=False):
         """Train for up to ``n_batches`` batches, stopping early at the end of an epoch.
 
         Returns a dict: ``status`` ("running", "epoch_end", "done" or "diverged"), ``loss`` (mean training
         loss over these batches), ``batches``, ``samples``, ``epoch`` (completed epochs),
         ``epoch_progress`` (fraction of the current epoch done), ``samples_per_s``, ``seconds``,
         ``learning_rate``, ``message`` (why it diverged, else None), ``history`` (the epoch's dict when an
-        epoch ended in this call, else None).
+        epoch ended in this call, else None), ``layer_stats`` (with ``layer_stats=True``: the per-layer
+        statistics of :func:`nn_impl.layer_stats.measure` on this call's last batch; else None).
         """
         n_batches = int(n_batches)
         if n_batches < 1:
             raise ValueError(f"n_batches: must be at least 1, got {n_batches}")
         started = time.perf_counter()
         loss_sum, samples, batches, history, status = 0.0, 0, 0, None, "running"
+        self._layer_stats = None
         if self._diverged is not None:
             status = "diverged"
         elif self.epoch >= self.epochs:
@@ -134,7 +140,9 @@ class Trainer:
         while status == "running" and batches < n_batches:
             if self._batch_in_epoch == 0:
                 self._start_epoch()
-            batch_loss, n = self._train_batch()
+            # Measured on the slice's last batch only: a sample per slice costs next to nothing, even at batch size 1.
+            last = batches == n_batches - 1 or self._batch_in_epoch == self.batches_per_epoch - 1
+            batch_loss, n = self._train_batch(measure=layer_stats and last)
             if batch_loss is None:
                 status = "diverged"
                 break
@@ -163,6 +171,7 @@ class Trainer:
             "learning_rate": self.learning_rate,
             "message": self._diverged,
             "history": history,
+            "layer_stats": self._layer_stats if layer_stats else None,
         }
 
     # --- one epoch ------------------------------------------------------------------------------------------
@@ -213,9 +222,10 @@ class Trainer:
             X_batch = random_shifts(X_batch, self.model.shift, self._rng, self._background, out=self._batch_X[:b])
         return X_batch, y_batch
 
-    def _train_batch(self):
+    def _train_batch(self, measure=False):
         """Forward, loss, backward and one optimiser step. Returns (loss, batch size), or (None, 0) if the
-        loss is not finite (the weights are then restored to the last finite ones)."""
+        loss is not finite (the weights are then restored to the last finite ones). ``measure``: also keep the
+        layers' statistics of this step in ``self._layer_stats``."""
         X_batch, y_batch = self._next_batch()
         lr = self.learning_rate
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected below, not warned about
@@ -228,7 +238,13 @@ class Trainer:
             self._epoch_loss += batch_loss * len(y_batch)
             self._epoch_correct += int(np.count_nonzero(Y_hat.argmax(axis=1) == y_batch))
             self._backward(A, Y_hat, y_batch)
+            n_layers = len(self.model.coefs_)
+            # taken before the step: the optimiser uses the gradients as scratch space
+            gradient_norms = norms(self._grads[:n_layers]) if measure else None
             self._optimizer.step([self._flat_params], [self._flat_grads], lr)
+            if measure:  # the hidden activations and the weights before the step are still at hand
+                self._layer_stats = measure_layers(
+                    A[1:n_layers], self.model.activation, gradient_norms, self._coefs_before, self.model.coefs_)
         self._batch_in_epoch += 1
         return batch_loss, len(y_batch)
 
@@ -298,15 +314,21 @@ class Trainer:
         )
 
 
+def _flat_views_of(flat, arrays):
+    """Views of the start of ``flat`` shaped like ``arrays``, one after the other (the layout of :func:`_flat_views`)."""
+    views, offset = [], 0
+    for a in arrays:
+        views.append(flat[offset:offset + a.size].reshape(a.shape))
+        offset += a.size
+    return views
+
+
 def _flat_views(arrays, dtype, copy=True):
     """(flat, views): one contiguous 1-D array and views of it shaped like ``arrays`` (values copied in
     when ``copy``)."""
     flat = np.empty(sum(a.size for a in arrays), dtype=dtype)
-    views, offset = [], 0
-    for a in arrays:
-        view = flat[offset:offset + a.size].reshape(a.shape)
-        if copy:
+    views = _flat_views_of(flat, arrays)
+    if copy:
+        for view, a in zip(views, arrays):
             view[...] = a
-        views.append(view)
-        offset += a.size
     return flat, views

@@ -113,8 +113,8 @@ def test_previous_run_is_kept_for_comparison(page, site_url):
     train_to_end(page)
     previous = chart_points(page)["previousLoss"]
     assert previous and previous > 0
-    caption = page.locator("#previous-run").inner_text()
-    assert "previous run (784-32-24-10 relu" in caption  # labelled with its config
+    legend = page.get_by_role("list", name="Runs in the charts").inner_text()
+    assert "Run 1: hidden layers 32, 24 → 16" in legend  # labelled by what differs
 
 
 def test_learning_rate_changes_while_training(page, site_url):

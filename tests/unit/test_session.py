@@ -163,3 +163,12 @@ def test_stop_keeps_the_trained_model(session):
     assert session.model is model
     with pytest.raises(ValueError, match="configure"):
         session.train(n_batches=1)
+
+
+def test_layer_statistics_come_with_a_slice_only_when_asked(session):
+    session.configure(config=FAST)
+    assert session.train(n_batches=2)["layer_stats"] is None
+    stats = session.train(n_batches=2, layer_stats=True)["layer_stats"]
+    assert [s["layer"] for s in stats] == [1, 2] and [s["units"] for s in stats] == [16, 10]
+    assert stats[0]["inactive_kind"] == "dead" and stats[1]["inactive_share"] is None
+    assert all(s["gradient_norm"] > 0 and s["update_ratio"] > 0 for s in stats)

@@ -1,0 +1,124 @@
+"""Runs compared honestly: every run kept with its settings, labelled by what differs, shown or hidden, on an
+x axis of epochs or samples and a linear or log loss axis; the "Runs" table; runs kept across a reload."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from _page_helpers import button, chart_points, fill, open_page, percent, train_to_end, wait_state
+
+pytestmark = pytest.mark.browser
+
+SHORT = "#train_samples=1000&epochs=1"
+
+
+def legend_items(page):
+    return page.get_by_role("list", name="Runs in the charts").get_by_role("listitem")
+
+
+def runs_rows(page):
+    """The body rows of the "Runs" table (the first row holds the headings)."""
+    return page.get_by_role("table", name="Runs").get_by_role("row").filter(has=page.get_by_role("rowheader"))
+
+
+def test_three_runs_are_drawn_labelled_by_what_differs_and_can_be_hidden(page, site_url):
+    open_page(page, site_url, SHORT)
+    train_to_end(page)
+    fill(page, "Learning rate", "0.01")
+    train_to_end(page)
+    fill(page, "Activation", "tanh")
+    train_to_end(page)
+
+    expect(legend_items(page)).to_have_count(3)
+    texts = legend_items(page).all_inner_texts()
+    assert texts[0].startswith("Run 1: activation relu → tanh, learning rate 0.003 → 0.01"), texts
+    assert texts[1].startswith("Run 2: activation relu → tanh"), texts
+    assert "learning rate" not in texts[1]
+    assert texts[2].startswith("Run 3: this run"), texts
+    assert chart_points(page)["runsShown"] == 3
+
+    run_1 = page.get_by_role("list", name="Runs in the charts").get_by_role("checkbox", name=re.compile(r"^Run 1:"))
+    run_1.uncheck()
+    assert chart_points(page)["runsShown"] == 2
+    run_1.check()
+    assert chart_points(page)["runsShown"] == 3
+
+    # x axis: epochs (1 epoch) or samples seen (1000 per epoch); loss axis: linear or log
+    assert chart_points(page)["xAxis"] == "epochs" and chart_points(page)["xMax"] <= 1.5
+    page.get_by_label("X axis").select_option(label="samples seen")
+    points = chart_points(page)
+    assert points["xAxis"] == "samples" and points["xMax"] >= 1000, points
+    assert not points["logLoss"]
+    page.get_by_label("Log scale for loss").check()
+    assert chart_points(page)["logLoss"]
+
+    # hovering the loss chart shows each run's value at that x
+    chart = page.get_by_label("Loss chart")
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.4)
+    for text in legend_items(page).all_inner_texts():
+        assert re.search(r"loss \d\.\d+ \(smoothed \d\.\d+\) at [\d,]+ samples", text), text
+
+
+def test_the_runs_table_sorts_deletes_and_trains_again(page, site_url):
+    open_page(page, site_url, SHORT)
+    train_to_end(page)
+    fill(page, "Learning rate", "0.0001")  # learns much less in one epoch
+    train_to_end(page)
+    rows = runs_rows(page)
+    expect(rows).to_have_count(2)
+    assert rows.nth(0).get_by_role("rowheader").inner_text().startswith("Run 2")  # newest first
+
+    button(page, "Sort by best test accuracy").click()
+    accuracies = [percent(rows.nth(i).get_by_role("cell").nth(1).inner_text()) for i in range(2)]
+    assert accuracies[0] > accuracies[1], accuracies
+    assert rows.nth(0).get_by_role("rowheader").inner_text().startswith("Run 1")
+    button(page, "Sort by best test accuracy").click()  # again: the other way round
+    assert rows.nth(0).get_by_role("rowheader").inner_text().startswith("Run 2")
+    assert "learning rate 0.0001 → 0.003" not in rows.nth(0).inner_text()
+    assert "Differs from this run: learning rate 0.003 → 0.0001" in rows.nth(1).inner_text()
+
+    rows.filter(has_text="Run 1").get_by_role("button", name="Train again with these settings").click()
+    wait_state(page, "ready", 120_000)
+    assert page.get_by_label("Learning rate", exact=True).input_value() == "0.003"
+    expect(rows).to_have_count(3)
+    texts = legend_items(page).all_inner_texts()
+    assert texts[0].startswith("Run 1: same settings"), texts
+    assert texts[1].startswith("Run 2: learning rate 0.0001 → 0.003"), texts
+
+    button(page, "Delete Run 2").click()
+    expect(rows).to_have_count(2)
+    expect(legend_items(page)).to_have_count(2)
+
+
+def test_runs_survive_a_reload(page, site_url):
+    open_page(page, site_url, SHORT)
+    train_to_end(page)
+    fill(page, "Batch size", "32")
+    train_to_end(page)
+    before = runs_rows(page).all_inner_texts()
+    page.wait_for_timeout(300)  # the last save is one IndexedDB transaction
+    page.reload()
+    wait_state(page, "ready", 120_000)
+    rows = runs_rows(page)
+    expect(rows).to_have_count(2)
+    after = rows.all_inner_texts()
+    assert [re.sub(r"\s+", " ", t) for t in after] == [re.sub(r"\s+", " ", t) for t in before]
+    texts = legend_items(page).all_inner_texts()
+    assert texts[0].startswith("Run 1: batch size 64 → 32"), texts
+    assert chart_points(page)["runsShown"] == 2
+    # a new run after the reload continues the numbering
+    train_to_end(page)
+    expect(rows).to_have_count(3)
+    assert rows.nth(0).get_by_role("rowheader").inner_text().startswith("Run 3")
+
+
+def test_refused_storage_is_said_and_the_runs_still_work(page, site_url):
+    page.add_init_script("Object.defineProperty(window, 'indexedDB', { value: undefined })")
+    open_page(page, site_url, SHORT)
+    expect(page.locator("#runs-message")).to_contain_text("This browser refused to store data for this page")
+    train_to_end(page)
+    expect(runs_rows(page)).to_have_count(1)
+    expect(legend_items(page)).to_have_count(1)

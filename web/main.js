@@ -14,6 +14,7 @@ import { createTraining, showMessage } from "./training.js";
 import { createPrediction } from "./prediction.js";
 import { createInspection } from "./inspection.js";
 import { createModelFiles } from "./model_files.js";
+import { createReproduce } from "./reproduce.js";
 
 const $ = (id) => document.getElementById(id);
 const bus = new EventTarget();
@@ -39,6 +40,7 @@ const training = createTraining({ client, bus, charts, registry: () => registry 
 const prediction = createPrediction({ client, bus });
 const inspection = createInspection({ client, bus, onLoadIntoCanvas: prediction.loadDigit });
 createModelFiles({ client, bus });
+createReproduce({ client, bus, registry: () => registry });
 
 // --- start-up ---------------------------------------------------------------------------------------------
 

@@ -11,12 +11,21 @@ SCALINGS = ("unit", "tutorial")
 
 
 def check_X(X, n_features=None):
-    """X as a 2-D array of shape (n_samples, n_features): images (n_samples, height, width) are flattened.
+    """X as a 2-D array of shape (n_samples, n_features): :func:`as_2d` and no NaN or infinity. Raises
+    ``ValueError`` (``TypeError`` for a sparse matrix or values that are not numbers)."""
+    X = as_2d(X, n_features)
+    if X.dtype.kind == "f" and not np.isfinite(X).all():
+        raise ValueError("X: contains NaN or infinite values")
+    return X
 
-    Checks that X holds numbers (an object array of numbers is converted to float64), at least one sample and
-    one feature, no NaN or infinity, and (when ``n_features`` is given: the fitted model's) that many features
-    per sample. Raises ``ValueError`` (``TypeError`` for a sparse matrix or values that are not numbers), with
-    scikit-learn's wording where its checks look for it.
+
+def as_2d(X, n_features=None):
+    """X as a 2-D array of shape (n_samples, n_features), checked except for its values' finiteness (the one
+    pass over every value, left to :func:`check_X` so that a caller handing X on to it pays for it once).
+
+    Images (n_samples, height, width) are flattened; an object array of numbers becomes float64. Checks that X
+    holds numbers, at least one sample and one feature, and (when ``n_features`` is given: the fitted
+    model's) that many features per sample, with scikit-learn's wording where its checks look for it.
     """
     if hasattr(X, "toarray") and hasattr(X, "nnz"):
         raise TypeError("X: sparse matrices are not supported; pass a dense array (X.toarray())")
@@ -37,8 +46,6 @@ def check_X(X, n_features=None):
     if X.ndim != 2 or X.shape[0] == 0:
         raise ValueError(f"X: expected shape (n_samples, n_features) or (n_samples, height, width) with "
                          f"at least one sample, got {X.shape}")
-    if X.dtype.kind == "f" and not np.isfinite(X).all():
-        raise ValueError("X: contains NaN or infinite values")
     if n_features is not None and X.shape[1] != n_features:
         raise ValueError(f"X has {X.shape[1]} features, but MLPClassifier is expecting {n_features} features "
                          "as input")

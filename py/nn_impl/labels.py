@@ -55,7 +55,7 @@ def classes_of(*label_arrays: np.ndarray) -> np.ndarray:
     except TypeError as exc:
         raise ValueError(f"y: labels of mixed types cannot be sorted into classes ({exc})") from None
     if len(classes) < 2:
-        shown = f" ({classes[0]!r})" if len(classes) else ""
+        shown = f" ({_item(classes[0])!r})" if len(classes) else ""
         raise ValueError(f"y: {len(classes)} class{shown}; a classifier needs at least 2 classes")
     return classes
 

@@ -135,11 +135,11 @@ class MLPClassifier:
         """
         self._checked_params()
         names = feature_names(X)
-        features = inputs.check_X(X)
+        features = inputs.as_2d(X)  # the trainer checks the values (one pass over X, not two)
         targets = labels.check_targets(y, len(features))
         val = None
         if validation_data is not None:
-            val_features = inputs.check_X(validation_data[0])
+            val_features = inputs.as_2d(validation_data[0])
             val = (val_features, labels.check_targets(validation_data[1], len(val_features)))
         classes = labels.classes_of(targets) if val is None else labels.classes_of(targets, val[1])
         codes = labels.encode(targets, classes)
@@ -171,7 +171,8 @@ class MLPClassifier:
         if fitted:
             check_feature_names(self, X)
         names = feature_names(X)
-        features = inputs.check_X(X, self.n_features_in_ if fitted else None)
+        # Once fitted, the trainer checks X's values; before, they are checked here, before the weights are drawn.
+        features = inputs.as_2d(X, self.n_features_in_) if fitted else inputs.check_X(X)
         targets = labels.check_targets(y, len(features))
         wanted = None if classes is None else labels.classes_of(np.asarray(classes))
         if fitted and wanted is not None and not (

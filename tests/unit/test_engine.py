@@ -240,7 +240,7 @@ def test_unknown_hyper_parameter_lists_the_valid_names():
     "X, y, message",
     [
         (np.zeros((4, 3)), np.zeros(5, int), "y: expected shape"),
-        (np.full((4, 3), np.nan), np.zeros(4, int), "NaN"),
+        (np.full((4, 3), np.nan), np.arange(4) % 2, "NaN"),
         (np.zeros((0, 3)), np.zeros(0, int), "at least one sample"),
         (np.zeros((4, 3, 2, 2)), np.zeros(4, int), "X: expected shape"),
         (np.array([["a", "b"]]), np.zeros(1, int), "numbers"),
@@ -355,3 +355,13 @@ def test_validation_data_of_another_width_is_refused_before_any_weight_is_drawn(
     with pytest.raises(ValueError, match="validation_data: X has 5 features, training X has 6"):
         model.fit(X, y, validation_data=(rng.random((8, 5)), np.arange(8) % 3))
     assert model.coefs_ is None  # the failed call left the model unfitted
+
+
+def test_a_refused_first_partial_fit_leaves_the_model_unfitted():
+    X, y = blobs()
+    model = small()
+    with pytest.raises(ValueError, match="NaN"):
+        model.partial_fit(np.full_like(X, np.nan), y)
+    with pytest.raises(ValueError, match="1 class"):
+        model.partial_fit(X, np.zeros(len(X), int))
+    assert not model.__sklearn_is_fitted__() and not hasattr(model, "classes_")

@@ -40,7 +40,9 @@ class MLPClassifier:
 
     It follows scikit-learn's estimator contract without importing scikit-learn (``clone``, ``Pipeline``,
     ``GridSearchCV``, ``cross_val_score`` and ``check_estimator`` accept it). Sample weights are not
-    supported: ``fit`` has no ``sample_weight`` argument, so scikit-learn's tools never pass one.
+    supported: ``fit`` has no ``sample_weight`` argument, so scikit-learn's tools never pass one. There is no
+    ``decision_function``: the network's outputs are probabilities already (``predict_proba``), as with
+    scikit-learn's own ``MLPClassifier``.
     """
 
     # Learned state, set by fit, partial_fit, initialize, set_weights or load (never by __init__).

@@ -81,7 +81,8 @@ def data_conversion_warning() -> type[Warning]:
 def classifier_tags(estimator: Any) -> Any:
     """scikit-learn's ``Tags`` for a classifier that takes 2-D float arrays and no sparse matrices.
 
-    Called by scikit-learn only (``sklearn.utils.get_tags``), so scikit-learn is importable here.
+    Called by scikit-learn only (``sklearn.utils.get_tags``, scikit-learn 1.6 or later), so scikit-learn is
+    importable here.
     ``non_deterministic`` stays False: with ``random_state`` set, a fit is exactly reproducible.
     """
     from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags

@@ -14,3 +14,20 @@ def skip_or_fail(reason):
     if STRICT:
         pytest.fail(f"{reason} (build.py test should have provided it)")
     pytest.skip(reason)
+
+
+def optional_module(name, why):
+    """Import and return the optional package ``name`` (scikit-learn, Pillow, pandas...) that a test needs.
+
+    Inside Pyodide, where these packages do not exist, the test is skipped saying so; on CPython they are pinned
+    in requirements-dev.txt, so under `build.py test` their absence fails the test (``skip_or_fail``).
+    """
+    import importlib
+    import sys
+
+    if sys.platform == "emscripten":
+        pytest.skip(f"{name} is not available inside Pyodide ({why})")
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        skip_or_fail(f"{name} is not installed ({why}; requirements-dev.txt pins it)")

@@ -76,7 +76,7 @@ export class ConfusionView {
         if (r === c) td.classList.add("diagonal");
         const button = document.createElement("button");
         button.type = "button";
-        button.className = "cell";
+        button.className = "cell-count";
         button.addEventListener("click", () => this.onCell(r, c, button));
         td.append(button);
         row.append(td);

@@ -20,6 +20,7 @@ import { createInspection } from "./inspection.js";
 import { createModelFiles } from "./model_files.js";
 import { createOfflineCopy } from "./offline_copy.js";
 import { createLearn } from "./learn.js";
+import { createReproduce } from "./reproduce.js";
 
 const $ = (id) => document.getElementById(id);
 const bus = new EventTarget();
@@ -82,6 +83,7 @@ bus.addEventListener("ready", () => offlineCopy.start(), { once: true });
 // "Learn how it works" runs its own Python (cells_worker.js), started on first use; other views may call
 // learn.showTrainingStep({testImage}) to open the step view on a test image.
 const learn = createLearn(bus);
+createReproduce({ client, bus, registry: () => registry });
 
 // --- start-up ---------------------------------------------------------------------------------------------
 

@@ -10,11 +10,14 @@ The public names are imported lazily so that ``import nn_impl`` stays cheap (it 
 where every imported module costs start-up time in the browser tab).
 """
 
-__version__ = "0.1.0"
+from typing import TYPE_CHECKING, Any
+
+from .version import __version__
 
 # public name -> module that defines it
 _EXPORTS = {
     "MLPClassifier": "model",
+    "NotFittedError": "sklearn_protocol",
     "Trainer": "trainer",
     "TrainingDiverged": "trainer",
     "load": "model",
@@ -23,8 +26,14 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
+if TYPE_CHECKING:  # what type checkers and editors see; at run time the names below are imported on first use
+    from .model import MLPClassifier, load
+    from .persist import save_model
+    from .sklearn_protocol import NotFittedError
+    from .trainer import Trainer, TrainingDiverged
 
-def __getattr__(name):
+
+def __getattr__(name: str) -> Any:
     module_name = _EXPORTS.get(name)
     if module_name is None:
         raise AttributeError(f"module 'nn_impl' has no attribute {name!r}")
@@ -35,5 +44,5 @@ def __getattr__(name):
     return value
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return __all__

@@ -11,6 +11,7 @@ Exit codes: 0 success, 1 a failure at run time (missing data, unreadable file, d
 """
 
 import argparse
+import json
 import sys
 import time
 
@@ -27,6 +28,12 @@ _SLICE_BATCHES = 50
 _PROGRESS_WIDTH = 30
 # What a user types for "no value" (input_scaling, random_state); argparse's None means "flag not given".
 _NONE = "none"
+
+
+# What `nn-impl train` trains with when a flag is not given: the table's defaults, except that the data arrive
+# as 0..255 pixels, so they are scaled to [0, 1] (the library's None, "use X as given", suits callers that
+# scale their own arrays).
+TRAIN_DEFAULTS = {**params.DEFAULTS, "input_scaling": "unit"}
 
 
 class CommandError(Exception):
@@ -68,6 +75,12 @@ def build_parser():
                             "replayed to the last digit (sample-by-sample SGD, ~70 s or more)")
     _add_data_flags(train, "training")
     train.add_argument("--out", metavar="MODEL.npz", help="save the trained model to this file")
+    report = train.add_mutually_exclusive_group()
+    report.add_argument("--quiet", action="store_true",
+                        help="print only the final test accuracy (and the saved file), no progress or epochs")
+    report.add_argument("--json", action="store_true",
+                        help="for scripts: one JSON object per line on stdout, one per epoch, then a last one "
+                             'with "event": "done" and the test accuracy')
     hyper = train.add_argument_group("hyper-parameters of the fast preset (from nn_impl.params)")
     for name, spec in params.TABLE.items():
         _add_param_flag(hyper, name, spec)
@@ -80,8 +93,9 @@ def build_parser():
 
     predict = commands.add_parser(
         "predict", help="read the digit in each image file",
-        description="Each image (PNG, PGM/PPM or .npy; ink dark on light or light on dark) is cropped, scaled "
-                    "and centred like MNIST (nn_impl.preprocess.to_mnist), then classified.")
+        description="Each image (PNG, PGM/PPM or .npy; JPEG, GIF, BMP, WebP and any other format Pillow reads, "
+                    "when Pillow is installed: pip install pillow; ink dark on light or light on dark) is "
+                    "cropped, scaled and centred like MNIST (nn_impl.preprocess.to_mnist), then classified.")
     predict.add_argument("model", metavar="MODEL", help="a model file written by `nn-impl train --out`")
     predict.add_argument("images", metavar="IMAGE", nargs="+", help="image files")
     predict.add_argument("--top", type=_positive_int, default=1, metavar="K",
@@ -100,21 +114,15 @@ def _add_data_flags(parser, which):
                         help=f"use only the first N {which} images (quick runs and tests)")
 
 
-def _flag(name):
-    return "--" + name.replace("_", "-")
-
-
 def _add_param_flag(group, name, spec):
     """One ``--flag`` for a hyper-parameter; argparse checks choices, ``params.validate`` checks ranges."""
     kind, default = spec["type"], spec["default"]
     shown = "none" if default is None else ",".join(map(str, default)) if kind == "int_tuple" else default
     help_text = f"{spec['help']} (default: {shown})"
-    if name == "input_scaling":
-        # The data arrive as 0..255 pixels, so the CLI scales them to [0, 1] unless told otherwise; the
-        # library's default (None, "use X as given") suits callers that scale their own arrays.
-        help_text = f"{spec['help']} (default here: unit)"
+    if TRAIN_DEFAULTS[name] != default:
+        help_text = f"{spec['help']} (default here: {TRAIN_DEFAULTS[name]})"
     if kind == "bool":
-        group.add_argument(_flag(name), dest=name, action=argparse.BooleanOptionalAction, default=None,
+        group.add_argument(params.cli_flag(name), dest=name, action=argparse.BooleanOptionalAction, default=None,
                            help=help_text)
         return
     converters = {"int": _int_or_none if spec.get("nullable") else _whole_number, "float": _number,
@@ -126,7 +134,7 @@ def _add_param_flag(group, name, spec):
         kwargs["metavar"] = "{" + ",".join(choices) + "}"
     else:
         kwargs["metavar"] = {"int_tuple": "N,N,...", "int": "N", "float": "X"}[kind]
-    group.add_argument(_flag(name), **kwargs)
+    group.add_argument(params.cli_flag(name), **kwargs)
 
 
 def _positive_int(text):
@@ -186,7 +194,7 @@ def run_train(args, parser):
     if args.preset == "tutorial":
         if given:
             parser.error("--preset tutorial replays the tutorial exactly and takes no hyper-parameter flags "
-                         f"(got {', '.join(_flag(n) for n in given)}); drop them or use --preset fast")
+                         f"(got {', '.join(params.cli_flag(n) for n in given)}); drop them or use --preset fast")
         return _train_tutorial(args)
     return _train_fast(args, parser, given)
 
@@ -205,38 +213,34 @@ def _load_data(args, train_limit=None, test_limit=None):
 def _train_fast(args, parser, given):
     from .model import MLPClassifier
 
-    settings = {**params.DEFAULTS, "input_scaling": "unit", **given}
+    settings = {**TRAIN_DEFAULTS, **given}
     try:
-        model = MLPClassifier(**settings)  # validates every value against the one table
+        params.validate(**settings)  # every value against the one table, before any data is read
     except ValueError as exc:
         # The table's messages start with the parameter's name ("learning_rate: ..."); say the flag instead.
         message = str(exc)
         name = message.split(":")[0].split(" ")[0]
-        parser.error(_flag(name) + message[len(name):] if name in params.TABLE else message)
+        parser.error(params.cli_flag(name) + message[len(name):] if name in params.TABLE else message)
+    model = MLPClassifier(**settings)
     mnist = _load_data(args, train_limit=args.limit)
-    print(f"training {model!r} on {len(mnist['x_train'])} images, testing on {len(mnist['x_test'])}",
-          flush=True)
-
+    report = TrainingReport(sys.stdout, sys.stderr, mode="json" if args.json else "quiet" if args.quiet else "lines")
+    report.start(f"training {model!r} on {len(mnist['x_train'])} images, testing on {len(mnist['x_test'])}")
     trainer = model.trainer(mnist["x_train"], mnist["y_train"],
                             validation_data=(mnist["x_test"], mnist["y_test"]))
-    bar = ProgressBar(trainer.epochs * trainer.batches_per_epoch, sys.stderr)
+    report.begin_run(trainer.epochs, trainer.batches_per_epoch, trainer.batch_size)
     started = time.perf_counter()
     while True:
         result = trainer.run(_SLICE_BATCHES)
-        bar.advance(result["batches"], f"epoch {result['epoch'] + (result['status'] == 'running')}"
-                                       f"/{trainer.epochs}  loss {result['loss']:.4f}")
-        if result["history"] is not None:
-            bar.clear()
-            print(_epoch_line(result["history"], trainer.epochs), flush=True)
+        report.slice(result)
         if result["status"] == "diverged":
-            bar.clear()
+            report.clear()
             raise CommandError(f"training diverged: {result['message']} (the model was not saved)")
         if result["status"] == "done":
             break
-    bar.clear()
     accuracy = model.score(mnist["x_test"], mnist["y_test"])
-    print(f"test accuracy {accuracy:.4f} after {time.perf_counter() - started:.1f} s", flush=True)
-    _save(model, args.out)
+    if args.out is not None:
+        model.save(args.out)
+    report.done(accuracy, time.perf_counter() - started, args.out)
     return 0
 
 
@@ -293,27 +297,101 @@ def _save(model, path):
     print(f"saved {path}", flush=True)
 
 
-class ProgressBar:
-    """A one-line progress bar on ``stream``, drawn only when it is a terminal (logs and pipes stay clean)."""
+class TrainingReport:
+    """What ``nn-impl train`` tells as it trains, in one of three modes:
 
-    def __init__(self, total, stream):
-        self.total = max(1, total)
-        self.done = 0
-        self.stream = stream
-        self.enabled = hasattr(stream, "isatty") and stream.isatty()
+    * ``"lines"``: a line per epoch on ``out``; on a terminal ``err`` also shows a progress bar for the epoch
+      in progress (batches, samples/s, time left), redrawn in place and wiped before each epoch's line, so
+      logs and pipes only ever get the plain lines;
+    * ``"quiet"``: only the final test accuracy and the saved file;
+    * ``"json"``: one JSON object per line on ``out``: each epoch's history dict with ``"event": "epoch"`` and
+      ``"epochs"`` (the total), then ``{"event": "done", "test_accuracy", "seconds", "saved"}``.
+    """
 
-    def advance(self, n, label=""):
-        self.done = min(self.total, self.done + n)
-        if self.enabled:
-            filled = round(_PROGRESS_WIDTH * self.done / self.total)
-            bar = "#" * filled + "-" * (_PROGRESS_WIDTH - filled)
-            self.stream.write(f"\r[{bar}] {100 * self.done / self.total:5.1f} %  {label}\x1b[K")
-            self.stream.flush()
+    def __init__(self, out, err, mode="lines"):
+        self.out, self.err, self.mode = out, err, mode
+        self.bar = ProgressBar(err) if mode == "lines" else None
+        self.epochs = self.batches_per_epoch = self.batch_size = 0
+        self.batches_done = 0
+        self.epoch_batches = 0
+        self.epoch_seconds = 0.0
+
+    def start(self, line):
+        if self.mode == "lines":
+            print(line, file=self.out, flush=True)
+
+    def begin_run(self, epochs, batches_per_epoch, batch_size):
+        self.epochs, self.batches_per_epoch, self.batch_size = epochs, batches_per_epoch, batch_size
+
+    def slice(self, result):
+        """One ``Trainer.run`` result: advance the bar; report the epoch that ended in it, if any."""
+        self.batches_done += result["batches"]
+        self.epoch_batches += result["batches"]
+        self.epoch_seconds += result["seconds"]
+        if result["history"] is not None:
+            self.epoch_batches, self.epoch_seconds = 0, 0.0
+            self.epoch_end(result["history"])
+        elif self.bar is not None and result["status"] == "running":
+            self.bar.show(self.bar_text(result))
+
+    def bar_text(self, result):
+        """``epoch 3/10 [#####-----] 812/1875 batches  41,203 samples/s  ETA 0:31  loss 0.1234``."""
+        done, total = self.epoch_batches, self.batches_per_epoch
+        rate = done * self.batch_size / self.epoch_seconds if self.epoch_seconds > 0 else 0.0
+        left_batches = self.epochs * self.batches_per_epoch - self.batches_done
+        eta = left_batches * self.epoch_seconds / done if done else 0.0
+        filled = round(_PROGRESS_WIDTH * done / max(total, 1))
+        return (f"epoch {result['epoch'] + 1}/{self.epochs} [{'#' * filled}{'-' * (_PROGRESS_WIDTH - filled)}] "
+                f"{done}/{total} batches  {rate:,.0f} samples/s  ETA {_clock(eta)}  loss {result['loss']:.4f}")
+
+    def epoch_end(self, history):
+        if self.mode == "json":
+            print(json.dumps({"event": "epoch", "epochs": self.epochs, **history}), file=self.out, flush=True)
+        elif self.mode == "lines":
+            self.clear()
+            print(_epoch_line(history, self.epochs), file=self.out, flush=True)
 
     def clear(self):
+        if self.bar is not None:
+            self.bar.clear()
+
+    def done(self, accuracy, seconds, saved):
+        self.clear()
+        if self.mode == "json":
+            print(json.dumps({"event": "done", "test_accuracy": accuracy, "seconds": seconds, "saved": saved}),
+                  file=self.out, flush=True)
+            return
+        print(f"test accuracy {accuracy:.4f} after {seconds:.1f} s", file=self.out, flush=True)
+        if saved is not None:
+            print(f"saved {saved}", file=self.out, flush=True)
+
+
+def _clock(seconds):
+    """Seconds as ``m:ss`` (or ``h:mm:ss``) for the ETA."""
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+class ProgressBar:
+    """One line on ``stream``, redrawn in place, only when it is a terminal (logs and pipes stay clean)."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.enabled = hasattr(stream, "isatty") and stream.isatty()
+        self.drawn = False
+
+    def show(self, text):
         if self.enabled:
+            self.stream.write(f"\r{text}\x1b[K")
+            self.stream.flush()
+            self.drawn = True
+
+    def clear(self):
+        if self.enabled and self.drawn:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
+            self.drawn = False
 
 
 # ---------------------------------------------------------------------------------------------- evaluate

@@ -33,7 +33,8 @@ MAX_PIXELS = 50_000_000
 
 
 def read_image(path):
-    """Read an image file chosen by its extension (.png, .pgm, .ppm, .pnm, .npy).
+    """Read an image file chosen by its extension (.png, .pgm, .ppm, .pnm, .npy; any other format, such as
+    JPEG, through Pillow when it is installed: :mod:`nn_impl.pillow_reader`).
 
     Returns an array of shape (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA: uint8 for PNG and Netpbm, the
     stored dtype for .npy. Raises ``FileNotFoundError`` for a missing file and ``ValueError`` naming the file
@@ -50,8 +51,9 @@ def read_image(path):
         return decode_png(data, name=str(path))
     if suffix in (".pgm", ".ppm", ".pnm", ".pbm") or data[:2] in (b"P2", b"P3", b"P5", b"P6"):
         return decode_netpbm(data, name=str(path))
-    raise ValueError(f"{path}: unsupported image type {suffix or '(no extension)'}; "
-                     "use PNG, PGM/PPM or a .npy array")
+    from .pillow_reader import read_with_pillow  # JPEG and the rest: through Pillow, if it is installed
+
+    return read_with_pillow(path, MAX_PIXELS)
 
 
 # ------------------------------------------------------------------------------------------------------- npy

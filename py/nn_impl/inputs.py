@@ -11,23 +11,44 @@ SCALINGS = ("unit", "tutorial")
 
 
 def check_X(X, n_features=None):
-    """X as a 2-D array of shape (n_samples, n_features): images (n_samples, height, width) are flattened.
+    """X as a 2-D array of shape (n_samples, n_features): :func:`as_2d` and no NaN or infinity. Raises
+    ``ValueError`` (``TypeError`` for a sparse matrix or values that are not numbers)."""
+    X = as_2d(X, n_features)
+    if X.dtype.kind == "f" and not np.isfinite(X).all():
+        raise ValueError("X: contains NaN or infinite values")
+    return X
 
-    Checks that X holds numbers, at least one sample and one feature, no NaN or infinity, and (when
-    ``n_features`` is given: the fitted model's) that many features per sample. Raises ``ValueError``.
+
+def as_2d(X, n_features=None):
+    """X as a 2-D array of shape (n_samples, n_features), checked except for its values' finiteness (the one
+    pass over every value, left to :func:`check_X` so that a caller handing X on to it pays for it once).
+
+    Images (n_samples, height, width) are flattened; an object array of numbers becomes float64. Checks that X
+    holds numbers, at least one sample and one feature, and (when ``n_features`` is given: the fitted
+    model's) that many features per sample, with scikit-learn's wording where its checks look for it.
     """
+    if hasattr(X, "toarray") and hasattr(X, "nnz"):
+        raise TypeError("X: sparse matrices are not supported; pass a dense array (X.toarray())")
     X = np.asarray(X)
+    if X.dtype.kind == "O":
+        X = X.astype(np.float64)  # raises TypeError naming the value that is not a number
+    if X.dtype.kind == "c":
+        raise ValueError("X: Complex data not supported")
     if X.dtype.kind not in "fiub":
         raise ValueError(f"X: expected numbers, got an array of dtype {X.dtype}")
     if X.ndim == 3:
         X = X.reshape(len(X), -1)
-    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
+    if X.ndim == 2 and X.shape[1] == 0:
+        raise ValueError(f"X: 0 feature(s) (shape={X.shape}) while a minimum of 1 is required.")
+    if X.ndim < 2:
+        raise ValueError(f"X: expected a 2-D array (n_samples, n_features), got shape {X.shape}. Reshape your "
+                         "data: X.reshape(-1, 1) for a single feature, X.reshape(1, -1) for a single sample.")
+    if X.ndim != 2 or X.shape[0] == 0:
         raise ValueError(f"X: expected shape (n_samples, n_features) or (n_samples, height, width) with "
                          f"at least one sample, got {X.shape}")
-    if X.dtype.kind == "f" and not np.isfinite(X).all():
-        raise ValueError("X: contains NaN or infinite values")
     if n_features is not None and X.shape[1] != n_features:
-        raise ValueError(f"X: has {X.shape[1]} features per sample but the model was built for {n_features}")
+        raise ValueError(f"X has {X.shape[1]} features, but MLPClassifier is expecting {n_features} features "
+                         "as input")
     return X
 
 

@@ -18,6 +18,7 @@ Choices come from the registries themselves (``ACTIVATIONS``, ``LOSSES``, ...), 
 
 import json
 import math
+from typing import Any
 
 from .activations import ACTIVATIONS
 from .initializers import INITIALIZERS
@@ -34,7 +35,7 @@ MAX_LAYERS = 16
 # The defaults were measured, not guessed: with (32, 24) hidden units, 10 epochs and inputs in [0, 1], Adam at
 # 2e-3 on batches of 32 with a cosine decay reaches 97.1-97.3 % on the MNIST test set over seeds 0-3. The
 # more common 1e-3 on batches of 64 stops at 96.4-96.7 % in 10 epochs, constant or cosine (tests/unit/test_accuracy.py).
-TABLE = {
+TABLE: dict[str, dict[str, Any]] = {
     "hidden_layer_sizes": {
         "label": "Hidden layers", "type": "int_tuple", "default": (32, 24), "min": 1, "max": MAX_UNITS,
         "min_length": MIN_LAYERS, "max_length": MAX_LAYERS,
@@ -124,6 +125,11 @@ EXPORTED_KEYS = (
     "label", "type", "default", "help", "nullable", "live", "page_only", "choices",
     "min", "max", "min_exclusive", "max_exclusive", "min_length", "max_length",
 )
+
+
+def cli_flag(name):
+    """The command line's flag for a setting of :data:`TABLE`: ``learning_rate`` -> ``--learning-rate``."""
+    return "--" + name.replace("_", "-")
 
 
 def page_table(n_train):

@@ -12,25 +12,37 @@ Format ``nn_impl.mlp`` version 1 (docs/ARCHITECTURE.md):
   "history": [...]}``
 * ``coef_0 .. coef_{L-1}`` of shape (n_in, n_out) and ``intercept_0 .. intercept_{L-1}`` of shape (n_out,),
   float32 or float64.
+
+Version 2 adds ``"classes"`` to the config: the labels behind the output units (strings, numbers) of a model
+fitted on labels other than 0, 1, ..., k-1. Only such a model is written as version 2, so every file of a
+model with plain 0..k-1 labels (all the page's) stays version 1, and an older nn_impl refuses a file whose
+labels it could not give back instead of answering with the wrong ones.
 """
+
+from __future__ import annotations
 
 import json
 import math
+import os
+from typing import Any, BinaryIO
 
 import numpy as np
 
-from . import __version__, network, npzfile
+from . import network, npzfile
+from .version import __version__
 from .params import validate
 
 FORMAT = "nn_impl.mlp"
 FORMAT_VERSION = 1
+#: the version of files that name their classes (see above); this nn_impl reads both
+FORMAT_VERSION_WITH_CLASSES = 2
 #: caps that keep a hostile or mistaken file from exhausting memory (the browser tab has little of it):
 #: the pre-trained model is ~27k parameters; a 784-1024-1024-10 net, already large for this page, is ~1.9M
 MAX_FILE_BYTES = 64 * 2**20
 MAX_PARAMETERS = 10_000_000
 
 
-def save_model(model, file):
+def save_model(model: Any, file: str | os.PathLike[str] | BinaryIO) -> None:
     """Write a fitted ``model`` (an ``MLPClassifier``) to ``file`` (a path, or a binary file object such as
     ``io.BytesIO``).
 
@@ -38,15 +50,18 @@ def save_model(model, file):
     failure half-way leaves any previous file intact. The same model always gives the same bytes.
     """
     coefs, intercepts = _fitted_weights(model)
+    classes = _named_classes(model, int(coefs[-1].shape[1]))
     config = {
         "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        "format_version": FORMAT_VERSION if classes is None else FORMAT_VERSION_WITH_CLASSES,
         "nn_impl_version": __version__,
         "params": _jsonable(model.get_params()),
         "layer_sizes": network.layer_sizes(coefs),
         "n_classes": int(coefs[-1].shape[1]),
         "history": _jsonable(list(getattr(model, "history_", None) or [])),
     }
+    if classes is not None:
+        config["classes"] = classes
     arrays = {"config": np.array(json.dumps(config, allow_nan=False))}
     for i, (coef, intercept) in enumerate(zip(coefs, intercepts)):
         arrays[f"coef_{i}"] = np.ascontiguousarray(coef)
@@ -60,6 +75,22 @@ def _fitted_weights(model):
     if not coefs or not intercepts:
         raise ValueError("model is not fitted yet: call fit (or train it) before saving it")
     return [np.asarray(c) for c in coefs], [np.asarray(b) for b in intercepts]
+
+
+def _named_classes(model, n_classes):
+    """The model's ``classes_`` as a JSON list when they are not 0, 1, ..., n_classes-1, else None."""
+    classes = getattr(model, "classes_", None)
+    if classes is None:
+        return None
+    classes = np.asarray(classes)
+    if classes.dtype.kind in "iu" and np.array_equal(classes, np.arange(n_classes)):
+        return None
+    if classes.dtype.kind not in "iufbUO":
+        raise ValueError(f"cannot store classes of dtype {classes.dtype} in a model file")
+    listed = _jsonable(classes.tolist())
+    if not all(isinstance(c, (str, int, float)) for c in listed):
+        raise ValueError("cannot store these classes in a model file: only strings and numbers can be saved")
+    return listed
 
 
 def _jsonable(value):
@@ -83,7 +114,7 @@ def _jsonable(value):
 # ---------------------------------------------------------------------------------------------- loading
 
 
-def read_model(source):
+def read_model(source: str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO) -> dict[str, Any]:
     """What a model file written by :func:`save_model` holds, checked: a dict with
 
     ``name`` (the file's name, for messages), ``params`` (dict of ``MLPClassifier`` arguments, hidden_layer_sizes
@@ -108,7 +139,8 @@ def read_model(source):
             f"{name}: params say hidden_layer_sizes={hidden} but the weights have hidden layers "
             f"{config['layer_sizes'][1:-1]}; the file is inconsistent"
         )
-    return {"name": name, "params": params, "coefs": coefs, "intercepts": intercepts, "history": config["history"]}
+    return {"name": name, "params": params, "coefs": coefs, "intercepts": intercepts, "history": config["history"],
+            "classes": config.get("classes")}
 
 
 def _read_config(array, name):
@@ -124,10 +156,13 @@ def _read_config(array, name):
     if config.get("format") != FORMAT:
         raise ValueError(f"{name}: format is {config.get('format')!r}, expected {FORMAT!r}; not an nn_impl model")
     version = config.get("format_version")
-    if version != FORMAT_VERSION:
-        hint = " (written by a newer nn_impl: upgrade to read it)" if isinstance(version, int) and version > 1 else ""
+    known = (FORMAT_VERSION, FORMAT_VERSION_WITH_CLASSES)
+    if version not in known or isinstance(version, bool):
+        newer = isinstance(version, int) and version > FORMAT_VERSION_WITH_CLASSES
+        hint = " (written by a newer nn_impl: upgrade to read it)" if newer else ""
         raise ValueError(
-            f"{name}: unknown format_version {version!r}; this nn_impl reads version {FORMAT_VERSION}{hint}"
+            f"{name}: unknown format_version {version!r}; this nn_impl reads versions "
+            f"{FORMAT_VERSION} and {FORMAT_VERSION_WITH_CLASSES}{hint}"
         )
     sizes = config.get("layer_sizes")
     if (
@@ -144,6 +179,14 @@ def _read_config(array, name):
     if not isinstance(history, list) or not all(isinstance(h, dict) and "loss" in h for h in history):
         raise ValueError(f"{name}: 'history' must be a list of per-epoch objects, each with a 'loss'")
     config["history"] = history
+    classes = config.get("classes")
+    if version == FORMAT_VERSION_WITH_CLASSES or classes is not None:
+        if (version != FORMAT_VERSION_WITH_CLASSES or not isinstance(classes, list)
+                or len(classes) != sizes[-1] or len({json.dumps(c) for c in classes}) != len(classes)
+                or not all(isinstance(c, (str, int, float)) and not isinstance(c, bool) for c in classes)
+                or len({type(c) is str for c in classes}) != 1):
+            raise ValueError(f"{name}: 'classes' must be a list of {sizes[-1]} distinct strings or numbers "
+                             f"(one per output unit) in a version {FORMAT_VERSION_WITH_CLASSES} file")
     return config
 
 

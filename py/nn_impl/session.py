@@ -16,6 +16,7 @@ from . import __version__, data, diagnostics, params
 from .model import MLPClassifier, load as load_model_file
 from .persist import save_model
 from .preprocess import EmptyDrawingError, to_mnist
+from .reproduce import reproduction
 
 
 def _as_bytes(blob, name):
@@ -134,6 +135,12 @@ class Session:
             result["stopped_early"] = True
             result["message"] = f"stopped: test accuracy reached {self._best_test_accuracy:.2%}"
         return result
+
+    def reproduce(self, config):
+        """The ``nn-impl train`` command and the Python code that repeat a run of ``config`` (the form's
+        settings, as for ``configure``) on CPython: ``{"command": str, "python": str, "notes": [str]}``."""
+        self._require_data()
+        return reproduction(config, len(self.dataset["y_train"]))
 
     def set_learning_rate(self, learning_rate):
         """Change the learning rate of the run in progress (checked by ``nn_impl.params`` like any other).

@@ -15,6 +15,7 @@ for every batch; ``np.matmul(..., out=...)`` writes into them without temporarie
 
 import math
 import time
+from typing import Any
 
 import numpy as np
 
@@ -39,8 +40,9 @@ class Trainer:
     epochs / schedule: override the model's (``partial_fit`` uses 1 epoch at a constant rate).
     """
 
-    def __init__(self, model, X, y, validation_data=None, epochs=None, schedule=None):
-        fitted = model.coefs_ is not None
+    def __init__(self, model: Any, X: Any, y: Any, validation_data: tuple[Any, Any] | None = None,
+                 epochs: int | None = None, schedule: str | None = None) -> None:
+        fitted = getattr(model, "coefs_", None) is not None  # an unfitted model has no coefs_ at all
         # once fitted, the inputs must have the model's features and the labels fit its classes
         n_features, n_classes = (model.n_features_in_, model.n_classes_) if fitted else (None, None)
         X = inputs.check_X(X, n_features)
@@ -108,7 +110,7 @@ class Trainer:
         done = self.epoch * self.batches_per_epoch + self._batch_in_epoch
         return self.base_learning_rate * self._schedule(done / self._total_batches)
 
-    def set_learning_rate(self, learning_rate):
+    def set_learning_rate(self, learning_rate: float) -> None:
         """Change the base learning rate; takes effect at the next batch (the schedule still applies).
 
         Validated by :func:`nn_impl.params.validate`, the same rule as a rate given before the run.
@@ -117,7 +119,7 @@ class Trainer:
         self.base_learning_rate = lr
         self.model.learning_rate = lr
 
-    def run(self, n_batches, layer_stats=False):
+    def run(self, n_batches: int, layer_stats: bool = False) -> dict[str, Any]:
         """Train for up to ``n_batches`` batches, stopping early at the end of an epoch.
 
         Returns a dict: ``status`` ("running", "epoch_end", "done" or "diverged"), ``loss`` (mean training

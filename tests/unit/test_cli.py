@@ -6,6 +6,7 @@ need real digits use the cached full MNIST (skipped when it is absent, unless NN
 
 import gzip
 import io
+import json
 import os
 import pathlib
 import struct
@@ -17,6 +18,7 @@ import numpy as np
 import pytest
 
 import nn_impl
+from _support import optional_module
 from nn_impl import cli, data, reference
 from nn_impl.preprocess import to_mnist
 
@@ -235,20 +237,46 @@ class _FakeTerminal(io.StringIO):
         return True
 
 
-def test_progress_bar_draws_only_on_a_terminal():
+def test_train_draws_a_progress_bar_per_epoch_on_a_terminal(toy_data, capsys, monkeypatch):
     terminal = _FakeTerminal()
-    bar = cli.ProgressBar(200, terminal)
-    bar.advance(50, "epoch 1/2")
-    assert terminal.getvalue() == "\r[" + "#" * 8 + "-" * 22 + "]  25.0 %  epoch 1/2\x1b[K"
-    bar.advance(500)
-    assert "100.0 %" in terminal.getvalue()
-    bar.clear()
-    assert terminal.getvalue().endswith("\r\x1b[K")
-    plain = io.StringIO()
-    quiet = cli.ProgressBar(200, plain)
-    quiet.advance(50, "x")
-    quiet.clear()
-    assert plain.getvalue() == ""
+    monkeypatch.setattr(sys, "stderr", terminal)
+    # 1500 images in batches of 4: 375 batches per epoch, reported every 50, so the bar moves within the epoch
+    assert cli.main(["train", "--data", str(toy_data), "--epochs", "2", "--batch-size", "4",
+                     "--random-state", "0"]) == 0
+    drawn = terminal.getvalue()
+    frames = [frame for frame in drawn.split("\r") if frame.startswith("epoch")]
+    assert frames[0].startswith("epoch 1/2 [") and "] 50/375 batches  " in frames[0]
+    assert " samples/s  ETA " in frames[0] and "  loss " in frames[0] and frames[0].endswith("\x1b[K")
+    assert any(frame.startswith("epoch 2/2 [") and "] 350/375 batches" in frame for frame in frames)
+    assert drawn.endswith("\r\x1b[K")  # wiped before each epoch's line and at the end
+    lines = capsys.readouterr().out.splitlines()  # stdout holds only plain lines
+    assert [line.split("  ")[0] for line in lines[1:3]] == ["epoch 1/2", "epoch 2/2"]
+    assert lines[-1].startswith("test accuracy ") and "\r" not in "".join(lines)
+
+
+def test_train_json_prints_one_object_per_epoch_and_a_last_one(toy_data, tmp_path, capsys):
+    out = tmp_path / "m.npz"
+    assert cli.main(["train", "--data", str(toy_data), "--epochs", "3", "--random-state", "0", "--json",
+                     "--out", str(out)]) == 0
+    printed = capsys.readouterr()
+    events = [json.loads(line) for line in printed.out.splitlines()]  # nothing but JSON on stdout
+    assert [e["event"] for e in events] == ["epoch", "epoch", "epoch", "done"]
+    assert [e["epoch"] for e in events[:3]] == [1, 2, 3] and all(e["epochs"] == 3 for e in events[:3])
+    assert {"loss", "train_accuracy", "val_accuracy", "samples_per_s", "seconds", "learning_rate"} <= set(events[0])
+    assert events[-1]["saved"] == str(out) and events[-1]["test_accuracy"] == events[2]["val_accuracy"]
+    assert printed.err == ""
+
+
+def test_train_quiet_prints_only_the_result(toy_data, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stderr", _FakeTerminal())  # even on a terminal: no bar
+    out = tmp_path / "m.npz"
+    assert cli.main(["train", "--data", str(toy_data), "--epochs", "2", "--quiet", "--out", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("test accuracy ") and lines[1] == f"saved {out}"
+    assert sys.stderr.getvalue() == ""
+    with pytest.raises(SystemExit):
+        cli.main(["train", "--quiet", "--json"])
+    assert "not allowed with argument" in sys.stderr.getvalue()
 
 
 # ------------------------------------------------------------------------------------- with real digits
@@ -317,6 +345,28 @@ def test_predict_keeps_going_past_bad_files(digit_model, mnist, tmp_path, capsys
     assert "corrupt.png: corrupt PNG" in printed.err
     assert "none.png: no such file" in printed.err
     assert "blank.png: no digit found" in printed.err
+
+
+def test_predict_reads_jpeg_and_gif_through_pillow(digit_model, mnist, tmp_path, capsys):
+    pillow = optional_module("PIL.Image", "JPEG and other formats are read through Pillow")
+    paths = []
+    for i in range(20):
+        paper = 255 - np.kron(mnist["x_test"][i], np.ones((3, 3), dtype=np.uint8))  # a photo-like scan
+        path = tmp_path / (f"digit{i}.jpg" if i % 2 else f"digit{i}.gif")
+        pillow.fromarray(paper).convert("RGB" if i % 2 else "L").save(path, quality=90)
+        paths.append(path)
+    assert cli.main(["predict", str(digit_model), *map(str, paths)]) == 0
+    predicted = [int(line.split(": ")[1].split()[0]) for line in capsys.readouterr().out.splitlines()]
+    assert len(predicted) == 20 and np.mean(np.array(predicted) == mnist["y_test"][:20]) >= 0.85
+
+
+def test_predict_without_pillow_says_how_to_get_it(digit_model, tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "PIL", None)  # as on an install without Pillow: `import PIL` fails
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    assert cli.main(["predict", str(digit_model), str(photo)]) == 1
+    assert "photo.jpg: .jpg images are read through Pillow, which is not installed: `pip install pillow`" \
+        in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------------- as a real process

@@ -130,7 +130,7 @@ def test_learning_rate_change_takes_effect_at_the_next_batch():
                                   "0.1", True])
 def test_a_rate_changed_during_a_run_obeys_the_same_rule_as_one_set_before(rate):
     with pytest.raises(ValueError, match="learning_rate") as before_the_run:
-        small(learning_rate=rate)
+        small(learning_rate=rate).fit(*blobs())
     trainer = small(learning_rate=0.01).trainer(*blobs())
     with pytest.raises(ValueError, match="learning_rate") as during_the_run:
         trainer.set_learning_rate(rate)
@@ -223,8 +223,12 @@ def test_fit_raises_training_diverged_with_finite_weights():
     ],
 )
 def test_bad_hyper_parameters_name_themselves(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        MLPClassifier(**kwargs)
+    model = MLPClassifier(**kwargs)  # stored as given (scikit-learn's contract); fit checks them
+    assert model.get_params()[next(iter(kwargs))] is next(iter(kwargs.values()))
+    for call in (lambda: model.fit(*blobs()), lambda: model.partial_fit(*blobs()), lambda: model.trainer(*blobs())):
+        with pytest.raises(ValueError, match=message):
+            call()
+        assert not model.__sklearn_is_fitted__()
 
 
 def test_unknown_hyper_parameter_lists_the_valid_names():
@@ -236,12 +240,15 @@ def test_unknown_hyper_parameter_lists_the_valid_names():
     "X, y, message",
     [
         (np.zeros((4, 3)), np.zeros(5, int), "y: expected shape"),
-        (np.full((4, 3), np.nan), np.zeros(4, int), "NaN"),
+        (np.full((4, 3), np.nan), np.arange(4) % 2, "NaN"),
         (np.zeros((0, 3)), np.zeros(0, int), "at least one sample"),
         (np.zeros((4, 3, 2, 2)), np.zeros(4, int), "X: expected shape"),
         (np.array([["a", "b"]]), np.zeros(1, int), "numbers"),
-        (np.zeros((4, 3)), np.array([0, 1, -1, 0]), "labels"),
-        (np.zeros((4, 3)), np.array([0, 1, 0.5, 0]), "integer class labels"),
+        (np.zeros((4, 3)), np.array([0, 1, 0.5, 0]), "Unknown label type"),
+        (np.zeros((4, 3)), np.array([3, 3, 3, 3]), "1 class"),
+        (np.zeros((4, 3)), None, "requires y to be passed"),
+        (np.zeros((4, 0)), np.zeros(4, int), "0 feature"),
+        (np.zeros(4), np.zeros(4, int), "Reshape your data"),
     ],
 )
 def test_bad_training_data_is_refused_clearly(X, y, message):
@@ -256,7 +263,7 @@ def test_predicting_needs_a_fitted_model_and_the_right_width():
     model = small().fit(X, y)
     with pytest.raises(ValueError, match="16"):
         model.predict(np.zeros((2, 5)))
-    with pytest.raises(ValueError, match="outside the model's 3 classes"):
+    with pytest.raises(ValueError, match="label 7 is not one of the model's 3 classes"):
         model.partial_fit(X[:3], np.array([0, 1, 7]))
 
 
@@ -283,7 +290,7 @@ def test_params_table_round_trips_through_json_and_matches_the_constructor():
     assert table["hidden_layer_sizes"]["default"] == [32, 24]
     assert params.validate(hidden_layer_sizes=[4, 5]) == {"hidden_layer_sizes": (4, 5)}
     model = MLPClassifier(**{k: v["default"] for k, v in table.items()})
-    assert model.get_params() == MLPClassifier().get_params()
+    assert params.validate(**model.get_params()) == MLPClassifier().get_params()
 
 
 def test_constructor_defaults_are_the_tables():
@@ -348,3 +355,13 @@ def test_validation_data_of_another_width_is_refused_before_any_weight_is_drawn(
     with pytest.raises(ValueError, match="validation_data: X has 5 features, training X has 6"):
         model.fit(X, y, validation_data=(rng.random((8, 5)), np.arange(8) % 3))
     assert model.coefs_ is None  # the failed call left the model unfitted
+
+
+def test_a_refused_first_partial_fit_leaves_the_model_unfitted():
+    X, y = blobs()
+    model = small()
+    with pytest.raises(ValueError, match="NaN"):
+        model.partial_fit(np.full_like(X, np.nan), y)
+    with pytest.raises(ValueError, match="1 class"):
+        model.partial_fit(X, np.zeros(len(X), int))
+    assert not model.__sklearn_is_fitted__() and not hasattr(model, "classes_")

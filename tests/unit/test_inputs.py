@@ -36,8 +36,14 @@ def test_scale_never_changes_its_input_and_refuses_unknown_names():
 
 def test_check_X_and_check_y():
     assert inputs.check_X(np.zeros((2, 3, 3))).shape == (2, 9)
-    with pytest.raises(ValueError, match="built for 4"):
+    with pytest.raises(ValueError, match="X has 3 features, but MLPClassifier is expecting 4 features as input"):
         inputs.check_X(np.zeros((2, 3)), n_features=4)
+    with pytest.raises(TypeError, match="float"):  # an object array of numbers is converted; anything else refused
+        inputs.check_X(np.array([[1.0, {"a": 1}]], dtype=object))
+    assert inputs.check_X(np.array([[1, 2.5]], dtype=object)).dtype == np.float64
+    assert np.isnan(inputs.as_2d(np.array([[np.nan]]))).all()  # finiteness is check_X's pass, not as_2d's
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        inputs.check_X(np.zeros((2, 2), complex))
     with pytest.raises(ValueError, match="NaN or infinite"):
         inputs.check_X(np.array([[np.nan]]))
     assert inputs.check_y(np.array([0.0, 2.0]), 2).dtype == np.intp

@@ -225,7 +225,13 @@ def test_config_must_be_json_text(fitted, config, message):
     "changes, message",
     [
         (dict(format="keras"), "format is 'keras'"),
-        (dict(format_version=2), "unknown format_version 2.*newer nn_impl"),
+        (dict(format_version=3), "unknown format_version 3.*newer nn_impl"),
+        (dict(format_version=2), "'classes' must be a list of 4 distinct"),
+        (dict(classes=["a", "b", "c", "d"]), "'classes' must be a list of 4 distinct"),
+        (dict(format_version=2, classes=["a", "b", "c"]), "'classes' must be a list of 4 distinct"),
+        (dict(format_version=2, classes=["a", "b", "c", "c"]), "'classes' must be a list of 4 distinct"),
+        (dict(format_version=2, classes=["a", 1, "c", "d"]), "'classes' must be a list of 4 distinct"),
+        (dict(format_version=2, classes=["b", "a", "c", "d"]), "'classes' must be sorted"),
         (dict(format_version="1"), "unknown format_version '1'"),
         (dict(layer_sizes=[16]), "layer_sizes must be"),
         (dict(layer_sizes=[16, 0, 5, 4]), "layer_sizes must be"),
@@ -236,7 +242,8 @@ def test_config_must_be_json_text(fitted, config, message):
         (dict(history=[{"epoch": 1}]), "'history' must be"),
         (dict(layer_sizes=[16, 6, 4]), "missing|unexpected"),
     ],
-    ids=["format", "newer", "string-version", "short", "zero", "float", "n_classes", "params", "history", "no-loss",
+    ids=["format", "newer", "v2-without-classes", "v1-with-classes", "too-few-classes", "repeated-class",
+         "mixed-classes", "unsorted-classes", "string-version", "short", "zero", "float", "n_classes", "params", "history", "no-loss",
          "sizes-vs-members"],
 )
 def test_config_contents_are_checked(fitted, changes, message):

@@ -1,6 +1,6 @@
 """Benchmark: what watching the layers costs, i.e. training throughput with and without layer statistics.
 
-    OPENBLAS_NUM_THREADS=1 python3 bench/bench_layer_stats.py [--rounds 5] [--slices 40]
+    OPENBLAS_NUM_THREADS=1 python3 bench/bench_layer_stats.py [--pairs 300] [--pyodide]
 
 The page asks for the statistics with every training slice (``Trainer.run(n, layer_stats=True)``: one batch of
 the slice is measured). This script trains the page's two presets' networks (Fast: 784-32-24-10 ReLU, Adam,
@@ -14,6 +14,9 @@ and load from other processes. Two measures of the cost, side by side:
   in place) as a share of the slices' time: robust to load from other processes, which slows both alike;
 * the throughput with and without, from the median slice time of each variant: the end-to-end number, but on a
   shared machine its noise (several percent) is larger than the cost itself.
+
+``--pyodide`` runs the same measurement inside the site's own Pyodide runtime (dist/, under Node), on the page's
+bundled 20 000 training images, with slices of 0.12 s as in the worker: the page's own engine and NumPy.
 """
 
 import os
@@ -22,12 +25,16 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
+import json  # noqa: E402
+import subprocess  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "py"))  # the package from this checkout
+
+import numpy as np  # noqa: E402
 
 from nn_impl import MLPClassifier, data, trainer as trainer_module  # noqa: E402
 
@@ -41,10 +48,32 @@ PRESETS = {
 N_TRAIN = 20_000  # the page's bundled training images
 PAGE_SLICE_SECONDS = 0.12  # web/training.js SLICE_SECONDS
 WORKER_SPEED = 0.1  # the worker's samples/s over native CPython's (README: 0.11 to 0.14)
+ROOT = Path(__file__).resolve().parents[1]
+
+# Node loads the site's Pyodide as the worker does, mounts this folder and the site's data, and runs main() there.
+IN_PYODIDE = """
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+const [dist, bench, args] = process.argv.slice(1);
+const { loadPyodide } = await import(pathToFileURL(path.join(dist, "pyodide", "pyodide.mjs")).href);
+const pyodide = await loadPyodide({ indexURL: path.join(dist, "pyodide") + "/" });
+await pyodide.loadPackage(["numpy", "nn_impl"], { messageCallback: () => {} });
+for (const [mountPoint, folder] of [["/bench", bench], ["/data", path.join(dist, "data")]]) {
+  pyodide.FS.mkdirTree(mountPoint);
+  pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: folder }, mountPoint);
+}
+pyodide.globals.set("bench_args", pyodide.toPy(JSON.parse(args)));
+await pyodide.runPythonAsync(`
+import sys
+sys.path.insert(0, "/bench")
+import bench_layer_stats
+bench_layer_stats.main(list(bench_args))
+`);
+"""
 
 
-def slice_batches(config, x, y):
-    """Batches per slice: as many as take PAGE_SLICE_SECONDS in the worker, i.e. that many x WORKER_SPEED here."""
+def slice_batches(config, x, y, worker_speed):
+    """Batches per slice: as many as take PAGE_SLICE_SECONDS in the worker, i.e. that many x worker_speed here."""
     trainer = MLPClassifier(**config, epochs=1000, random_state=0).trainer(x, y)
     trainer.run(20)  # warm up
     chunks = []
@@ -52,7 +81,7 @@ def slice_batches(config, x, y):
         t0 = time.perf_counter()
         trainer.run(20)
         chunks.append((time.perf_counter() - t0) / 20)
-    return max(1, round(PAGE_SLICE_SECONDS * WORKER_SPEED / min(chunks)))
+    return max(1, round(PAGE_SLICE_SECONDS * worker_speed / min(chunks)))
 
 
 def timed(function, spent):
@@ -96,15 +125,25 @@ def slice_seconds(config, x, y, n_batches, n_pairs):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pairs", type=int, default=300, help="slices timed for each variant")
+    parser.add_argument("--pyodide", action="store_true", help="run inside the built site's Pyodide (Node)")
+    parser.add_argument("--dataset", help="an .npz dataset (data.load_npz_dataset) instead of the cached MNIST")
+    parser.add_argument("--worker-speed", type=float, default=WORKER_SPEED,
+                        help="this runtime's speed relative to the worker's (1 inside Pyodide)")
     args = parser.parse_args(argv)
-    mnist = data.load_mnist()
+    if args.pyodide:
+        bench_args = ["--pairs", str(args.pairs), "--dataset", "/data/mnist-subset.npz", "--worker-speed", "1"]
+        subprocess.run(["node", "--input-type=module", "-e", IN_PYODIDE, str(ROOT / "dist"), str(ROOT / "bench"),
+                        json.dumps(bench_args)], check=True)
+        return
+    mnist = data.load_npz_dataset(args.dataset) if args.dataset else data.load_mnist()
     x, y = mnist["x_train"][:N_TRAIN], mnist["y_train"][:N_TRAIN]
-    print(f"{N_TRAIN} MNIST training images; OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}; "
+    print(f"{len(x)} MNIST training images; Python {sys.version.split()[0]}, NumPy {np.__version__}; "
+          f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}; "
           f"{args.pairs} slices with and {args.pairs} without, alternating; median slice times\n")
     print("| preset | batches per slice | time in the statistics | samples/s without | samples/s with | throughput lost |")
     print("|---|---:|---:|---:|---:|---:|")
     for name, config in PRESETS.items():
-        n_batches = slice_batches(config, x, y)
+        n_batches = slice_batches(config, x, y, args.worker_speed)
         times, in_statistics, with_total = slice_seconds(config, x, y, n_batches, args.pairs)
         share = in_statistics / with_total
         rate = {k: 1.0 / statistics.median(v) for k, v in times.items()}

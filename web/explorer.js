@@ -1,6 +1,6 @@
 // The test-set explorer: a page of test digits with the model's label and confidence, the wrong ones marked,
 // a "Misclassified only" filter, a filter to one cell of the confusion matrix (true i, predicted j) with a way
-// back, and a detail view (large image, probabilities, "Load into canvas").
+// back, and a detail view (large image, probabilities, "Load into canvas", "One training step on this image").
 import { drawGrey, greyImageURL } from "./pixels.js";
 import { ProbabilityBars } from "./probabilities.js";
 
@@ -10,8 +10,9 @@ export class TestSetExplorer {
   /**
    * @param {HTMLElement} root the explorer's section (holds the elements with the ids used below)
    * @param {(pixels: Uint8Array) => void} onLoadIntoCanvas called with a test digit's 784 pixels
+   * @param {(index: number) => void} onShowTrainingStep called with a test image's index ("One training step")
    */
-  constructor(root, onLoadIntoCanvas) {
+  constructor(root, onLoadIntoCanvas, onShowTrainingStep) {
     const $ = (id) => root.querySelector(`#${id}`);
     this.grid = $("explorer-grid");
     this.status = $("explorer-status");
@@ -46,6 +47,9 @@ export class TestSetExplorer {
     this.loadButton.addEventListener("click", () => {
       if (this.selected === null) return;
       onLoadIntoCanvas(this._pixels(this.selected));
+    });
+    $("explorer-step").addEventListener("click", () => {
+      if (this.selected !== null) onShowTrainingStep(this.selected);
     });
   }
 

@@ -12,13 +12,16 @@ import { describeModel, showAnswering } from "./answering.js";
 
 const MODEL_PARTS = ["confusion", "explorer", "weights"];
 
-/** @param onLoadIntoCanvas called with a test digit's pixels when the explorer's "Load into canvas" is pressed */
-export function createInspection({ client, bus, onLoadIntoCanvas }) {
+/**
+ * @param onLoadIntoCanvas called with a test digit's pixels when the explorer's "Load into canvas" is pressed
+ * @param onShowTrainingStep called with a test image's index when "One training step on this image" is pressed
+ */
+export function createInspection({ client, bus, onLoadIntoCanvas, onShowTrainingStep }) {
   const $ = (id) => document.getElementById(id);
   const explorer = new TestSetExplorer($("inspect"), (pixels) => {
     onLoadIntoCanvas(pixels);
     $("predict").scrollIntoView({ block: "start", behavior: "smooth" }); // show it where it is now
-  });
+  }, onShowTrainingStep);
   const confusion = new ConfusionView($("confusion"), $("confusion-caption"), (truth, pred, button) => {
     explorer.showCell({ truth, pred, onBack: () => button.focus() });
     $("explorer-heading").scrollIntoView({ block: "start" });

@@ -70,7 +70,13 @@ const training = createTraining({
 runsTable = new RunsTable($("runs-table"), runs, () => registry,
   (run) => training.trainAgain(run.config, runName(run)));
 const prediction = createPrediction({ client, bus });
-const inspection = createInspection({ client, bus, onLoadIntoCanvas: prediction.loadDigit });
+// "Learn how it works" runs its own Python (cells_worker.js), started on first use; the explorer opens its step
+// view on a test image (learn.showTrainingStep).
+const learn = createLearn(bus);
+const inspection = createInspection({
+  client, bus, onLoadIntoCanvas: prediction.loadDigit,
+  onShowTrainingStep: (index) => learn.showTrainingStep({ testImage: index }),
+});
 createModelFiles({ client, bus });
 // this build's build-info.json: download sizes for the loading list, the build id for the offline copy
 const buildInfo = fetch(new URL("./build-info.json", import.meta.url))
@@ -80,9 +86,6 @@ const offlineCopy = createOfflineCopy({ status: $("offline-status"), buildInfo }
 $("load-source").textContent = offlineCopy.loadedFrom === "offline copy"
   ? "From the copy of this page saved on this device (no network needed)." : "";
 bus.addEventListener("ready", () => offlineCopy.start(), { once: true });
-// "Learn how it works" runs its own Python (cells_worker.js), started on first use; other views may call
-// learn.showTrainingStep({testImage}) to open the step view on a test image.
-const learn = createLearn(bus);
 createReproduce({ client, bus, registry: () => registry });
 
 // --- start-up ---------------------------------------------------------------------------------------------

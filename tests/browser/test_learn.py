@@ -234,6 +234,21 @@ def test_the_step_view_equals_cpython_for_two_seeds_and_images(page, site_url):
     assert page.evaluate("window.nnImplTestHook.trainingStep().index") == 4321
 
 
+def test_the_explorer_opens_one_training_step_on_its_image(app, site_url):
+    dataset = site_dataset(site_url)
+    index = 4  # the explorer's fifth image
+    app.get_by_role("button", name=re.compile(rf"^Test image {index + 1}, labelled ")).click()
+    button(app, "One training step on this image").click()
+    app.wait_for_function(f"(s => s && s.index === {index})(window.nnImplTestHook.trainingStep())",
+                          timeout=PYTHON_START_MS)
+    assert app.get_by_label("Test image number", exact=True).input_value() == str(index)
+    target = _numbers(app.get_by_label("Target t", exact=True).inner_text())
+    assert target.argmax() == dataset["y_test"][index] and target.sum() == 1
+    seed = int(app.get_by_label("Initial weights seed", exact=True).input_value())
+    y_hat = _cpython_step(dataset, seed, index)[0]
+    np.testing.assert_allclose(app.evaluate("window.nnImplTestHook.trainingStep().output"), y_hat, rtol=0, atol=1e-9)
+
+
 def test_the_step_view_by_keyboard_only(page, site_url):
     open_page(page, site_url)
     section(page)

@@ -41,7 +41,7 @@ const TYPES = ["int", "float", "fraction", "str", "bool", "int_tuple"];
 // that are not shown. `#learning_rate=0.01&lock=activation,loss&hide=predict` is such a link.
 export const HIDABLE_SECTIONS = {
   runs: "Runs", layers: "Inside the network", predict: "Draw and predict", inspect: "Inspect the model",
-  carry: "Carry the model",
+  carry: "Carry the model", learn: "Learn how it works",
 };
 const LESSON_KEYS = { lock: FIELD_NAMES, hide: Object.keys(HIDABLE_SECTIONS) };
 let lesson = { lock: [], hide: [] }; // the lesson the page was opened with (writeUrl keeps it in the link)

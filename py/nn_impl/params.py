@@ -105,6 +105,64 @@ TABLE = {
 
 DEFAULTS = {name: spec["default"] for name, spec in TABLE.items()}
 
+# --- what fits in a browser tab -------------------------------------------------------------------------------
+# The page's worker holds one network with its training state in a wasm32 heap, next to the bundled data. The
+# ranges above let a person type a network that would not fit (16 layers of 4096 units: 240 M parameters), so
+# the page also refuses, before building anything, a network whose estimated memory passes TAB_MEMORY_BYTES.
+# Measured on this project's Chromium (Debian 1xx, headless, 2 cores) with `python3 build.py bench -- limits`
+# (bench/bench_limits.py), Pyodide 0.27.7:
+#   widest:   784-4096-10 trains, predicts and inspects (estimate 184 MB);
+#   deepest:  784 + 16 hidden layers of 1024 units trains (estimate 404 MB);
+#   largest:  784-4096-4096-10 (20 M parameters, estimate 632 MB) trains; 784-4096-4096-4096-10 (estimate 952 MB)
+#             is refused up front;
+#   batch:    65536 samples of a 784-32-24-10 network (estimate 434 MB) train one step;
+#   longest:  10000 epochs are allowed; the page keeps one point per slice per run, so a run's memory grows by
+#             ~16 bytes a slice (~8 slices a second: ~0.5 MB an hour).
+TAB_MEMORY_BYTES = 768 * 2**20
+#: rows scored at once when predicting or evaluating (bounds the temporaries whatever the number of images)
+PREDICT_ROWS = 8192
+#: the page recognises digits: a model it answers with has exactly these ten classes
+PAGE_CLASSES = 10
+_ITEM_BYTES = {"float32": 4, "float64": 8}
+
+
+def estimated_memory(layer_sizes, batch_size=None, dtype="float32"):
+    """Bytes (an int) that a network of ``layer_sizes`` ``[n_in, *hidden, n_out]`` in ``dtype`` takes to score
+    :data:`PREDICT_ROWS` images at a time and, given ``batch_size``, to train on batches of that size.
+
+    Counted: the parameters (five times to train: weights, gradients, the last finite copy kept against
+    divergence and Adam's two moments, the most any solver keeps), the scoring chunk's input and two arrays of
+    the widest layer, and the batch's input and two arrays per layer (activations and their gradients).
+    """
+    item = _ITEM_BYTES[dtype]
+    sizes = [int(n) for n in layer_sizes]
+    n_parameters = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    scoring = PREDICT_ROWS * (sizes[0] + 2 * max(sizes[1:]))
+    if batch_size is None:
+        return (n_parameters + scoring) * item
+    batch = int(batch_size) * (sizes[0] + 2 * sum(sizes[1:]))
+    return (5 * n_parameters + batch + scoring) * item
+
+
+def check_fits_in_tab(layer_sizes, batch_size=None, dtype="float32"):
+    """Refuse (``ValueError`` naming ``hidden_layer_sizes`` and the estimate) a network that would not fit in the
+    tab (:data:`TAB_MEMORY_BYTES`) to train on batches of ``batch_size`` (None: only to answer); returns the
+    estimate in bytes otherwise."""
+    need = estimated_memory(layer_sizes, batch_size, dtype)
+    if need > TAB_MEMORY_BYTES:
+        network = "-".join(str(n) for n in layer_sizes)
+        task = f"{dtype}, batch {batch_size}" if batch_size is not None else f"{dtype}, to answer"
+        raise ValueError(
+            f"hidden_layer_sizes: a {network} network ({task}) needs about {_megabytes(need)} MB, more than the "
+            f"{_megabytes(TAB_MEMORY_BYTES)} MB this page allows itself; use fewer or smaller layers"
+            + (", or a smaller batch" if batch_size is not None else "")
+        )
+    return need
+
+
+def _megabytes(n_bytes):
+    return round(n_bytes / 2**20)
+
 # Settings of the page's runs that are not hyper-parameters of the model. ``train_samples``' maximum and
 # default are the number of bundled training images, known once the data are loaded (see page_table).
 PAGE_TABLE = {

@@ -30,6 +30,7 @@ REQUESTS = {
     "export": Session.export,
     "import": Session.import_model,
     "inspect": Session.inspect,
+    "check_settings": Session.check_settings,
 }
 
 

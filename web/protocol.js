@@ -63,7 +63,9 @@ export class WorkerClient {
     }
     const pending = [...this._pending.values()];
     this._pending.clear();
-    for (const p of pending) p.reject(new WorkerError(`the worker died: ${reason}`, "worker", p.type));
+    // stage "cancelled": the page itself stopped the worker (restart); "worker": it died on its own
+    const [text, stage] = notify ? [`the worker died: ${reason}`, "worker"] : [reason, "cancelled"];
+    for (const p of pending) p.reject(new WorkerError(text, stage, p.type));
     if (notify) this._emit("dead", { type: "dead", message: reason });
   }
 
@@ -104,7 +106,7 @@ export class WorkerClient {
     if (this.dead) return Promise.reject(new WorkerError("the worker is not running: restart it", "worker", type));
     const id = this._nextId++;
     return new Promise((resolve, reject) => {
-      this._pending.set(id, { resolve, reject, type });
+      this._pending.set(id, { resolve, reject, type, since: performance.now() });
       try {
         this.worker.postMessage({ id, type, payload }, transfer);
       } catch (err) {
@@ -112,6 +114,12 @@ export class WorkerClient {
         reject(new WorkerError(`could not send "${type}": ${err.message}`, "worker", type));
       }
     });
+  }
+
+  /** {type, since (performance.now() when sent)} of the oldest request still unanswered, or null. */
+  oldestPending() {
+    const first = this._pending.values().next();
+    return first.done ? null : { type: first.value.type, since: first.value.since };
   }
 
   /** Subscribe to an unsolicited message type ("stage", or "dead" when the worker died). Returns unsubscribe. */

@@ -167,7 +167,10 @@ export function readUrl(registry, location = window.location) {
   return { values, problems };
 }
 
-/** Put the settings into the URL's hash (replacing history, so Back still leaves the page). */
+/**
+ * Put the settings into the URL's hash (replacing history, so Back still leaves the page). Settings given in the
+ * query string move to the hash: the address bar then holds only the settings in use, never a refused one.
+ */
 export function writeUrl(registry, config) {
   const params = new URLSearchParams();
   for (const name of FIELD_NAMES) {
@@ -176,5 +179,8 @@ export function writeUrl(registry, config) {
     params.set(name, registry[name].type === "int_tuple" ? value.join(",") : formatValue(registry[name], value));
   }
   const hash = "#" + params.toString().replace(/%2C/g, ",");
-  if (window.location.hash !== hash) history.replaceState(null, "", hash);
+  const search = new URLSearchParams(window.location.search).has(TEST_HOOKS_FLAG) ? `?${TEST_HOOKS_FLAG}` : "";
+  if (window.location.hash !== hash || window.location.search !== search) {
+    history.replaceState(null, "", window.location.pathname + search + hash);
+  }
 }

@@ -254,6 +254,21 @@ class Session:
         self.model_name = "imported"
         return {**self._model_info(), "test_accuracy": accuracy}
 
+    #: the names a model answers under (``model_name``)
+    MODEL_NAMES = ("pre-trained", "training", "imported")
+
+    def restore_model(self, data, name):
+        """Make a model that answered before the page restarted its worker answer again, under its ``name``.
+
+        ``data``: the bytes the page kept (an ``export`` of that model), checked like any model file; no
+        scoring, since it was scored when it first answered. Returns ``{"model": name, "layer_sizes": [...]}``.
+        """
+        if name not in self.MODEL_NAMES:
+            raise ValueError(f"name: {name!r} is not one of {', '.join(self.MODEL_NAMES)}")
+        self.model = load_model_file(_as_bytes(data, "model file"))
+        self.model_name = name
+        return self._model_info()
+
     def inspect(self, parts=("confusion", "explorer", "weights")):
         """Look inside the current model on the bundled test images; ``parts`` says what to compute.
 

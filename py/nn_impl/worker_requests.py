@@ -31,6 +31,7 @@ REQUESTS = {
     "import": Session.import_model,
     "inspect": Session.inspect,
     "check_settings": Session.check_settings,
+    "restore": Session.restore_model,
 }
 
 

@@ -331,3 +331,19 @@ def test_a_model_past_the_tab_memory_is_refused_with_its_estimate(session, monke
                                          rf"{round(need / 2**20)} MB, more than the"):
         session.import_model(data=memoryview(raw))
     assert session.model is before
+
+
+def test_a_restored_model_answers_under_its_old_name_with_the_same_answers(session):
+    session.configure({"hidden_layer_sizes": [6], "random_state": 0, "epochs": 1, "input_scaling": "unit"})
+    session.train(n_batches=5)
+    kept = session.export()["bytes"].tobytes()
+    image, shape = _canvas(_seven)
+    answer = session.predict(image=image, shape=shape)
+    fresh = Session()  # what a restarted worker holds: the data and the pre-trained model
+    fresh.load(dataset=memoryview(_dataset_bytes()), pretrained=memoryview(_model_bytes()))
+    assert fresh.restore_model(data=memoryview(kept), name="training") == {
+        "model": "training", "layer_sizes": [784, 6, 10]}
+    np.testing.assert_array_equal(fresh.predict(image=image, shape=shape)["proba"], answer["proba"])
+    assert fresh.export()["bytes"].tobytes() == kept
+    with pytest.raises(ValueError, match="name: 'mine' is not one of"):
+        fresh.restore_model(data=memoryview(kept), name="mine")

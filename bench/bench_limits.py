@@ -73,6 +73,21 @@ seconds["weights"] = time.perf_counter() - t
   out.heap = heap();
   return out;
 };
+window.heapCeiling = async () => {
+  const pyodide = await loadPyodide({ indexURL: new URL("./pyodide/", location.href).href });
+  await pyodide.loadPackage(["numpy"]);
+  const held = pyodide.runPython(`
+import numpy as np
+blocks = []
+try:
+    while True:
+        blocks.append(np.ones(2**26, np.uint8))  # 64 MiB, written: really committed
+except MemoryError:
+    pass
+len(blocks) * 2**26
+`);
+  return { ok: true, held, heap: pyodide._module.HEAPU8.length };
+};
 window.benchReady = true;
 </script>"""
 
@@ -90,7 +105,7 @@ def main():
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    names = args.only or list(NETWORKS)
+    names = args.only or ["heap ceiling", *NETWORKS]
     with tempfile.TemporaryDirectory() as folder:
         site = Path(folder)
         for part in ("pyodide", "data"):
@@ -98,10 +113,19 @@ def main():
         (site / "limits.html").write_text(BENCH_PAGE)
         server, url = serve_in_background(site)
         rows = []
+        ceiling = None
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(**launch_options(args.chromium))
                 for name in names:
+                    if name == "heap ceiling":
+                        page = browser.new_page()
+                        page.goto(url + "limits.html")
+                        page.wait_for_function("window.benchReady === true")
+                        ceiling = page.evaluate("window.heapCeiling()")
+                        page.close()
+                        log(f"heap ceiling: {ceiling}")
+                        continue
                     hidden, batch = NETWORKS[name]
                     sizes = [784, *hidden, params.PAGE_CLASSES]
                     estimate = params.estimated_memory(sizes, batch)
@@ -123,7 +147,11 @@ def main():
             server.shutdown()
             server.server_close()
 
-    print(f"\nTab limits measured in Chromium (Pyodide, wasm32); page budget {params.TAB_MEMORY_BYTES / 2**20:.0f} MB\n")
+    print(f"\nTab limits measured in Chromium (Pyodide, wasm32); page budget {params.TAB_MEMORY_BYTES / 2**20:.0f} MB")
+    if ceiling:
+        print(f"NumPy arrays of 64 MiB allocated until MemoryError: {ceiling['held'] / 2**20:.0f} MB "
+              f"(wasm heap then {ceiling['heap'] / 2**20:.0f} MB)")
+    print()
     print("| network | batch | estimate (MB) | page says | result | train step (s) | score test set (s) | wasm heap after (MB) |")
     print("|---|---|---|---|---|---|---|---|")
     for name, sizes, batch, estimate, result in rows:

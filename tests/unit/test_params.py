@@ -37,10 +37,11 @@ def test_the_memory_estimate_counts_parameters_batch_and_scoring_chunk():
 
     sizes = [784, 32, 10]
     n_parameters = 784 * 32 + 32 + 32 * 10 + 10
-    scoring = PREDICT_ROWS * (784 + 2 * 32)
+    scoring = PREDICT_ROWS * (784 + 32 + 10)  # the forward pass keeps every layer's output
     assert estimated_memory(sizes) == 4 * (n_parameters + scoring)
-    assert estimated_memory(sizes, 64) == 4 * (5 * n_parameters + 64 * (784 + 2 * 42) + scoring)
-    assert estimated_memory(sizes, 64, "float64") == 2 * estimated_memory(sizes, 64)
+    drawn = 8 * 784 * 32  # the largest weight matrix, drawn in float64
+    assert estimated_memory(sizes, 64) == 4 * (5 * n_parameters + 64 * (784 + 2 * 42) + scoring) + drawn
+    assert estimated_memory(sizes, 64, "float64") == 2 * estimated_memory(sizes, 64) - drawn
 
 
 def test_the_tab_limit_refuses_with_the_estimate_and_keeps_the_defaults():

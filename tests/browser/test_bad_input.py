@@ -208,3 +208,18 @@ def test_stop_cancels_a_slice_it_cannot_wait_for(app, tmp_path):
     app.locator("#run-message").filter(has_text="Stopped by restarting Python").wait_for(timeout=120_000)
     wait_state(app, "ready", 10_000)
     assert_previous_model_kept(app, tmp_path, kept)
+
+
+def test_html_in_a_file_name_is_shown_as_text(app):
+    dialogs = []
+    app.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    name = "<img src=x onerror=alert(1)>.npz"
+    app.get_by_label("Import model", exact=True).set_input_files(
+        files=[{"name": name, "mimeType": "application/octet-stream", "buffer": b"not a model"}])
+    message = app.locator("#model-io-message")
+    message.filter(has_text="Could not import").wait_for(timeout=10_000)
+    assert message.inner_text().startswith(f"Could not import {name}: not an .npz file")
+    app.get_by_label("Open an image", exact=True).set_input_files(
+        files=[{"name": "<b>x</b>.png", "mimeType": "image/png", "buffer": b"nope"}])
+    app.locator("#draw-message").filter(has_text="Could not open <b>x</b>.png").wait_for(timeout=10_000)
+    assert app.locator("#model-io-message img, #draw-message b").count() == 0 and dialogs == []

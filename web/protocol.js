@@ -41,16 +41,20 @@ export class WorkerClient {
   }
 
   _start() {
-    this.worker = this._createWorker();
+    const worker = this._createWorker();
+    this.worker = worker;
     this.dead = false;
-    this.worker.addEventListener("message", (event) => this._onMessage(event.data));
+    // A terminated worker can still deliver an event it raised while being stopped (Python interrupted half-way
+    // throws): only the current worker's events count, or a restart would be killed by its predecessor.
+    const current = () => this.worker === worker;
+    worker.addEventListener("message", (event) => current() && this._onMessage(event.data));
     // An uncaught error inside the worker, or a message that cannot be decoded, means we can no longer trust
     // it to reply: treat it as dead, fail everything pending and tell the page.
-    this.worker.addEventListener("error", (event) => {
+    worker.addEventListener("error", (event) => {
       event.preventDefault();
-      this._die(event.message || "the worker stopped with an error");
+      if (current()) this._die(event.message || "the worker stopped with an error");
     });
-    this.worker.addEventListener("messageerror", () => this._die("a message from the worker could not be read"));
+    worker.addEventListener("messageerror", () => current() && this._die("a message from the worker could not be read"));
   }
 
   _die(reason, notify = true) {

@@ -44,7 +44,7 @@ export function createInspection({ client, bus, onLoadIntoCanvas, onShowTraining
           reply = await client.request("inspect", { parts: asked });
         } catch (err) {
           const text = withoutErrorClass(err.message);
-          if (!client.dead) confusion.caption.textContent = `Could not inspect the model: ${text}`;
+          if (!client.dead && err.stage !== "cancelled") confusion.caption.textContent = `Could not inspect the model: ${text}`;
           break;
         }
         await showInspection(reply);

@@ -4,7 +4,7 @@
 // Events on `bus`: "state" (setAppState), "ready" {load reply} (a fresh worker has loaded), "epoch" {history}
 // (training.js), "model-changed" {name, layer_sizes?} (training.js on a run's first slice, model_files.js
 // after an import).
-import { WorkerClient } from "./protocol.js";
+import { WorkerClient, withoutErrorClass } from "./protocol.js";
 import { LoadingPanel } from "./loading.js";
 import { TrainingCharts } from "./charts.js";
 import { RunHistory, runName } from "./runs.js";
@@ -12,7 +12,7 @@ import { RunsTable } from "./runs_table.js";
 import { LayerView } from "./layer_view.js";
 import { applyLesson, createLessonEditor } from "./lesson.js";
 import { setAppState } from "./app_state.js";
-import { PRESETS, TEST_HOOKS_FLAG, buildRegistry, defaults, readUrl, writeUrl } from "./settings.js";
+import { PRESETS, TEST_HOOKS_FLAG, buildRegistry, defaults, formatValue, readUrl, writeUrl } from "./settings.js";
 import { buildForm, showConfig, watchFields } from "./settings_form.js";
 import { createTraining, showMessage } from "./training.js";
 import { createPrediction } from "./prediction.js";
@@ -21,6 +21,8 @@ import { createModelFiles } from "./model_files.js";
 import { createOfflineCopy } from "./offline_copy.js";
 import { createLearn } from "./learn.js";
 import { createReproduce } from "./reproduce.js";
+import { createWorkerRecovery } from "./worker_recovery.js";
+import { createBusyTask } from "./busy_task.js";
 
 const $ = (id) => document.getElementById(id);
 const bus = new EventTarget();
@@ -64,8 +66,10 @@ try {
   console.error("charts unavailable", err);
 }
 
+const recovery = createWorkerRecovery({ client, bus, load: start });
 const training = createTraining({
   client, bus, runs, registry: () => registry, watchLayers: () => (layers ? layers.watching : false),
+  cancel: (reason) => recovery.restartAndRestore(reason),
 });
 runsTable = new RunsTable($("runs-table"), runs, () => registry,
   (run) => training.trainAgain(run.config, runName(run)));
@@ -87,6 +91,11 @@ $("load-source").textContent = offlineCopy.loadedFrom === "offline copy"
   ? "From the copy of this page saved on this device (no network needed)." : "";
 bus.addEventListener("ready", () => offlineCopy.start(), { once: true });
 createReproduce({ client, bus, registry: () => registry });
+createBusyTask({
+  client,
+  elements: { box: $("busy"), text: $("busy-text"), cancelButton: $("btn-cancel-task"), message: $("task-message") },
+  cancel: (reason) => recovery.restartAndRestore(reason),
+});
 
 // --- start-up ---------------------------------------------------------------------------------------------
 
@@ -97,8 +106,12 @@ function showNotice(lines) {
     : `Some settings in the link were not valid and were replaced by defaults — ${lines.join("; ")}.`;
 }
 
-/** Build the form from the table, then fill it: defaults, the Fast preset, then what the link says. */
-function setUpSettings(table) {
+/**
+ * Build the form from the table, then fill it: defaults, the Fast preset, then what the link says. Python checks
+ * the link's settings too (each one, then the network they make against the tab's memory): a setting it refuses
+ * is left out and reported like one the page's own parser refused.
+ */
+async function setUpSettings(table) {
   registry = buildRegistry(table);
   buildForm($("settings"), registry);
   watchFields(registry, training.fieldChanged);
@@ -106,6 +119,16 @@ function setUpSettings(table) {
   const base = { ...defaults(registry), ...PRESETS.fast };
   if (base.random_state == null) base.random_state = 1;
   const { values, problems, lesson } = readUrl(registry);
+  try {
+    const checked = await client.request("check_settings", { config: { ...base, ...values } });
+    for (const [name, message] of Object.entries(checked.problems)) {
+      if (!(name in values)) continue; // a default cannot be wrong; the link's value made it so
+      problems.push(`${name}=${formatValue(registry[name], values[name])}: ${withoutErrorClass(message).replace(`${name}: `, "")}`);
+      delete values[name];
+    }
+  } catch (err) {
+    console.error("the link's settings could not be checked by Python", err); // the form still checks on Train
+  }
   showConfig(registry, { ...base, ...values });
   showNotice(problems);
   applyLesson(registry, lesson);
@@ -125,25 +148,25 @@ async function start() {
   } catch (err) {
     loading.fail(err.stage, err.message);
     setAppState(bus, "error");
-    return;
+    return null;
   } finally {
     unsubscribe();
   }
   const v = info.versions;
   $("versions").textContent = `Running in this tab: Python ${v.python} · NumPy ${v.numpy} · nn_impl ${v.nn_impl}`;
-  if (registry === null) setUpSettings(info.params); // after a restart the form keeps what was typed
+  if (registry === null) await setUpSettings(info.params); // after a restart the form keeps what was typed
   loading.finish();
   setAppState(bus, "ready");
   bus.dispatchEvent(new CustomEvent("ready", { detail: info }));
   if (chartsError) showMessage(`Charts could not start (${chartsError.message}); the numbers below still update.`);
+  return info;
 }
 
-function restart() {
+bus.addEventListener("worker-restarting", () => {
   $("fault").hidden = true;
   training.abandon();
-  client.restart();
-  start();
-}
+});
+const restart = () => recovery.restartAndRestore("restarted on request");
 $("retry").addEventListener("click", restart);
 $("restart-worker").addEventListener("click", restart);
 
@@ -160,6 +183,8 @@ client.on("dead", (m) => {
 window.nnImplTestHook = Object.freeze({
   /** runs that ended (finished, diverged, stopped, failed or refused) since the page opened */
   runsCompleted: () => training.runsCompleted(),
+  /** {inFlight, most}: training slices awaiting their answer now, and the most at once since the page opened */
+  trainSlices: () => training.slices(),
   /** the epoch number of every epoch reported since the page opened */
   epochsSeen: () => training.epochsSeen(),
   /** points of the newest run {loss, epochs}, the previous run's loss points (0 if none), and the charts'

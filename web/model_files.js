@@ -1,6 +1,10 @@
 // Carry the model: "Export model" downloads the current model as the .npz file nn_impl.load reads on CPython;
 // "Import model" loads such a file (saved by the CLI or by this page). Python checks every file
 // (nn_impl.load) before anything changes, so a bad file only produces a message.
+//
+// Clicks are never lost: exports and imports run one after another, in the order asked. Only an import that
+// is still waiting when a newer file is chosen is dropped (the newer choice is what the person wants), and the
+// page says which file it dropped.
 import { withoutErrorClass } from "./protocol.js";
 import { appState, workerUsable } from "./app_state.js";
 
@@ -19,7 +23,8 @@ export class ModelIO {
     this.message = message;
     this.client = client;
     this.onImported = onImported;
-    this.busy = false;
+    this.queue = Promise.resolve(); // the export or import in progress, then those asked after it
+    this.waitingImport = null; // {file, dropped: [names of older files it replaced]} until its turn comes
     exportButton.addEventListener("click", () => this.exportModel());
     importInput.addEventListener("change", () => {
       const file = importInput.files && importInput.files[0];
@@ -33,9 +38,18 @@ export class ModelIO {
     this.message.dataset.kind = kind;
   }
 
-  async exportModel() {
-    if (this.busy) return;
-    this.busy = true;
+  /** Run `job` after everything asked before it (its failure is its own: the queue goes on). */
+  enqueue(job) {
+    const done = this.queue.then(job);
+    this.queue = done.catch(() => {});
+    return done;
+  }
+
+  exportModel() {
+    return this.enqueue(() => this.exportNow());
+  }
+
+  async exportNow() {
     try {
       const reply = await this.client.request("export");
       const bytes = reply.bytes.data;
@@ -53,35 +67,56 @@ export class ModelIO {
         "Load it on CPython with nn_impl.load(path).");
     } catch (err) {
       this.say(`Export failed: ${withStop(withoutErrorClass(err.message))}`, "error");
-    } finally {
-      this.busy = false;
     }
   }
 
-  async importModel(file) {
-    if (this.busy) return;
-    this.busy = true;
+  importModel(file) {
     const keep = "The current model keeps answering.";
+    if (file.size > MAX_FILE_BYTES) { // refused at once, whatever is under way
+      this.say(`Could not import ${file.name}: it is ${formatBytes(file.size)}, larger than the ` +
+        `${MAX_FILE_BYTES / 2 ** 20} MiB a model file may have; is it a model file? ${keep}`, "error");
+      return Promise.resolve();
+    }
+    const job = { file, dropped: [] };
+    const older = this.waitingImport;
+    if (older) job.dropped.push(...older.dropped, older.file.name);
+    this.waitingImport = job;
+    if (older) this.say(`Waiting to import ${file.name}; ${this.droppedNote(job)}`);
+    else this.say(`Importing ${file.name}…`);
+    return this.enqueue(() => {
+      if (this.waitingImport !== job) return undefined; // a newer file was chosen: this one is dropped
+      this.waitingImport = null;
+      return this.importNow(job);
+    });
+  }
+
+  droppedNote(job) {
+    const names = job.dropped.join(", ");
+    return job.dropped.length === 0 ? ""
+      : `dropped ${names}: chosen before ${job.file.name} and not yet started.`;
+  }
+
+  async importNow(job) {
+    const { file } = job;
+    const keep = "The current model keeps answering.";
+    const dropped = job.dropped.length ? ` (${this.droppedNote(job)})` : "";
     try {
-      if (file.size > MAX_FILE_BYTES) {
-        this.say(`Could not import ${file.name}: it is ${formatBytes(file.size)}, larger than the ` +
-          `${MAX_FILE_BYTES / 2 ** 20} MiB a model file may have; is it a model file? ${keep}`, "error");
-        return;
-      }
-      this.say(`Importing ${file.name}…`);
+      this.say(`Importing ${file.name}…${dropped}`);
       const bytes = new Uint8Array(await file.arrayBuffer());
       const reply = await this.client.request("import", { data: bytes }, [bytes.buffer]);
       const layers = reply.layer_sizes.join("-");
       const accuracy = reply.test_accuracy == null ? "" : `, ${(reply.test_accuracy * 100).toFixed(2)} % on the test images`;
-      this.say(`Imported ${file.name}: a ${layers} network${accuracy}. It answers predictions now.`);
+      this.say(`Imported ${file.name}: a ${layers} network${accuracy}. It answers predictions now.${dropped}`);
       this.onImported(reply, file.name);
     } catch (err) {
+      if (err.stage === "cancelled") {
+        this.say(`Import of ${file.name} cancelled; the network that answered before answers again.${dropped}`);
+        return;
+      }
       // Python's message names the problem (truncated, not an npz, shapes, NaN, pickle...); "model file:"
       // is its generic name for the bytes, the visitor knows the file by its own name.
       const text = withStop(withoutErrorClass(err.message).replace(/^model file: /, ""));
-      this.say(`Could not import ${file.name}: ${text} ${keep}`, "error");
-    } finally {
-      this.busy = false;
+      this.say(`Could not import ${file.name}: ${text} ${keep}${dropped}`, "error");
     }
   }
 }

@@ -18,6 +18,9 @@ const PREDICT_INTERVAL_TRAINING_MS = 400;
 const strokeInterval = () => (appState() === "training" ? PREDICT_INTERVAL_TRAINING_MS : PREDICT_INTERVAL_MS);
 // While training, a drawing on the pad is re-classified this often, so its answer changes as the network learns.
 const TRAINING_REFRESH_MS = 1000;
+// What "Open an image" offers: the formats every browser decodes into pixels with createImageBitmap (an SVG is
+// a drawing program, not pixels, and is refused there). index.html's accept attribute lists the same types.
+const OPENED_FORMATS = "PNG, JPEG, GIF, WebP or BMP";
 
 export function createPrediction({ client, bus }) {
   const $ = (id) => document.getElementById(id);
@@ -83,7 +86,7 @@ export function createPrediction({ client, bus }) {
       if (version > predict.clearedAt) showPrediction(reply, version);
     } catch (err) {
       const text = withoutErrorClass(err.message);
-      if (!client.dead) view.message.textContent = `Could not classify the picture: ${text}`;
+      if (!client.dead && err.stage !== "cancelled") view.message.textContent = `Could not classify the picture: ${text}`;
     } finally {
       predict.inFlight = false;
       if (predict.wanted) requestPrediction(pad.drawing ? strokeInterval() : 0);
@@ -135,19 +138,31 @@ export function createPrediction({ client, bus }) {
 
   $("btn-clear").addEventListener("click", () => pad.clear());
 
+  // The image opened last is the one wanted: one still being decoded when another is chosen is dropped, and said.
+  let opening = null; // the file being decoded
   $("open-image").addEventListener("change", async (event) => {
     const input = event.target;
     const file = input.files && input.files[0];
     input.value = "";
     if (!file) return;
+    const dropped = opening ? ` (dropped ${opening.name}: ${file.name} was opened after it)` : "";
+    opening = file;
     try {
       const bitmap = await createImageBitmap(file);
+      if (opening !== file) return bitmap.close();
       pad.loadPhoto(bitmap, file.name);
       bitmap.close();
-      view.message.textContent = photoNote();
+      view.message.textContent = photoNote() + dropped;
     } catch (err) {
-      view.message.textContent = `Could not open ${file.name}: the browser cannot read it as an image.`;
+      if (opening !== file) return undefined;
+      // The picture and the answer on screen were about the previous image: they go, and the pad is free.
+      pad.clear();
+      view.message.textContent = `Could not open ${file.name}: the browser cannot read it as an image ` +
+        `(${OPENED_FORMATS}).${dropped}`;
+    } finally {
+      if (opening === file) opening = null;
     }
+    return undefined;
   });
 
   function updateOpenImage() {

@@ -41,16 +41,20 @@ export class WorkerClient {
   }
 
   _start() {
-    this.worker = this._createWorker();
+    const worker = this._createWorker();
+    this.worker = worker;
     this.dead = false;
-    this.worker.addEventListener("message", (event) => this._onMessage(event.data));
+    // A terminated worker can still deliver an event it raised while being stopped (Python interrupted half-way
+    // throws): only the current worker's events count, or a restart would be killed by its predecessor.
+    const current = () => this.worker === worker;
+    worker.addEventListener("message", (event) => current() && this._onMessage(event.data));
     // An uncaught error inside the worker, or a message that cannot be decoded, means we can no longer trust
     // it to reply: treat it as dead, fail everything pending and tell the page.
-    this.worker.addEventListener("error", (event) => {
+    worker.addEventListener("error", (event) => {
       event.preventDefault();
-      this._die(event.message || "the worker stopped with an error");
+      if (current()) this._die(event.message || "the worker stopped with an error");
     });
-    this.worker.addEventListener("messageerror", () => this._die("a message from the worker could not be read"));
+    worker.addEventListener("messageerror", () => current() && this._die("a message from the worker could not be read"));
   }
 
   _die(reason, notify = true) {
@@ -63,7 +67,9 @@ export class WorkerClient {
     }
     const pending = [...this._pending.values()];
     this._pending.clear();
-    for (const p of pending) p.reject(new WorkerError(`the worker died: ${reason}`, "worker", p.type));
+    // stage "cancelled": the page itself stopped the worker (restart); "worker": it died on its own
+    const [text, stage] = notify ? [`the worker died: ${reason}`, "worker"] : [reason, "cancelled"];
+    for (const p of pending) p.reject(new WorkerError(text, stage, p.type));
     if (notify) this._emit("dead", { type: "dead", message: reason });
   }
 
@@ -104,7 +110,7 @@ export class WorkerClient {
     if (this.dead) return Promise.reject(new WorkerError("the worker is not running: restart it", "worker", type));
     const id = this._nextId++;
     return new Promise((resolve, reject) => {
-      this._pending.set(id, { resolve, reject, type });
+      this._pending.set(id, { resolve, reject, type, since: performance.now() });
       try {
         this.worker.postMessage({ id, type, payload }, transfer);
       } catch (err) {
@@ -112,6 +118,12 @@ export class WorkerClient {
         reject(new WorkerError(`could not send "${type}": ${err.message}`, "worker", type));
       }
     });
+  }
+
+  /** {type, since (performance.now() when sent)} of the oldest request still unanswered, or null. */
+  oldestPending() {
+    const first = this._pending.values().next();
+    return first.done ? null : { type: first.value.type, since: first.value.since };
   }
 
   /** Subscribe to an unsolicited message type ("stage", or "dead" when the worker died). Returns unsubscribe. */

@@ -202,8 +202,14 @@ export function settingsHash(registry, config, withLesson = lesson) {
   return "#" + params.toString().replace(/%2C/g, ",");
 }
 
-/** Put the settings into the URL's hash (replacing history, so Back still leaves the page). */
+/**
+ * Put the settings into the URL's hash (replacing history, so Back still leaves the page). Settings given in the
+ * query string move to the hash: the address bar then holds only the settings in use, never a refused one.
+ */
 export function writeUrl(registry, config) {
   const hash = settingsHash(registry, config);
-  if (window.location.hash !== hash) history.replaceState(null, "", hash);
+  const search = new URLSearchParams(window.location.search).has(TEST_HOOKS_FLAG) ? `?${TEST_HOOKS_FLAG}` : "";
+  if (window.location.hash !== hash || window.location.search !== search) {
+    history.replaceState(null, "", window.location.pathname + search + hash);
+  }
 }

@@ -14,6 +14,9 @@ import { lockFields, readConfig, showConfig, showPythonError, unlockedOnly } fro
 // Aim for slices of ~0.12 s of Python: the worker answers stop/predict between slices, and the chart and
 // read-outs update several times a second.
 const SLICE_SECONDS = 0.12;
+// Stop waits this long for the slice in progress (an epoch's evaluation of a wide network can take many
+// seconds); then it cancels it by restarting the worker, so Stop always answers within 2 s.
+const STOP_WAIT_MS = 1500;
 
 // Which buttons work in which state. The form is locked while a run goes on, except its live fields.
 const ENABLED = {
@@ -43,8 +46,9 @@ export function showMessage(text, kind = "info") {
  * @param runs RunHistory (runs.js): every run is recorded there
  * @param watchLayers () => whether to ask the worker for the layers' statistics with each slice
  * @param registry () => the settings registry (null until the worker has loaded)
+ * @param cancel (reason) => restarts the worker and restores the network that answered (worker_recovery.js)
  */
-export function createTraining({ client, bus, runs, watchLayers, registry }) {
+export function createTraining({ client, bus, runs, watchLayers, registry, cancel }) {
   // `generation` cancels a stale training loop (as in the TF playground): every pause/stop/reset bumps it,
   // and a loop that sees a newer generation ends after its current slice.
   const run = {
@@ -57,6 +61,10 @@ export function createTraining({ client, bus, runs, watchLayers, registry }) {
     samplesTotal: 0,
     epochs: 0,
     record: null, // this run's entry in `runs`
+    loop: Promise.resolve(), // the training loop in progress (a new one starts only after it has ended)
+    verb: null, // the button whose work is under way (a second click meanwhile is ignored: a double-click)
+    slicesInFlight: 0,
+    mostSlicesInFlight: 0,
   };
   const epochsSeen = []; // the epoch number of every "epoch" event since the page opened
 
@@ -123,7 +131,14 @@ export function createTraining({ client, bus, runs, watchLayers, registry }) {
 
   async function runSlice(nBatches) {
     const t0 = performance.now();
-    const r = await client.request("train", { n_batches: nBatches, layer_stats: watchLayers() });
+    run.slicesInFlight++;
+    run.mostSlicesInFlight = Math.max(run.mostSlicesInFlight, run.slicesInFlight);
+    let r;
+    try {
+      r = await client.request("train", { n_batches: nBatches, layer_stats: watchLayers() });
+    } finally {
+      run.slicesInFlight--;
+    }
     run.elapsed += (performance.now() - t0) / 1000;
     if (r.seconds > 0 && r.batches > 0) {
       run.batchesPerSlice = Math.min(5000, Math.max(1, Math.round(SLICE_SECONDS / (r.seconds / r.batches))));
@@ -147,8 +162,14 @@ export function createTraining({ client, bus, runs, watchLayers, registry }) {
     changeState("ready");
   }
 
-  async function trainLoop() {
+  /** Start the loop of slices, after the previous loop (paused or stopped, finishing its slice) has ended. */
+  function trainLoop() {
     const generation = ++run.generation;
+    const previous = run.loop;
+    run.loop = previous.then(() => (run.generation === generation ? loopSlices(generation) : undefined));
+  }
+
+  async function loopSlices(generation) {
     try {
       while (run.generation === generation) {
         const r = await runSlice(run.batchesPerSlice);
@@ -161,7 +182,7 @@ export function createTraining({ client, bus, runs, watchLayers, registry }) {
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
     } catch (err) {
-      if (client.dead) return; // the "dead" handler has said what happened
+      if (client.dead || err.stage === "cancelled") return; // the "dead" handler or the canceller has said it
       run.active = false;
       endRecord("stopped");
       run.completed++;
@@ -170,10 +191,38 @@ export function createTraining({ client, bus, runs, watchLayers, registry }) {
     }
   }
 
+  /** Run `work` for the button `label` unless another button's work is under way (a double-click, a second
+   * button pressed while the first waits for Python): one run, one configure, one slice at a time. */
+  async function exclusively(label, work) {
+    if (run.verb !== null) return;
+    run.verb = label;
+    try {
+      await work();
+    } finally {
+      run.verb = null;
+    }
+  }
+
+  /** Stop the run; if the slice in progress does not end within STOP_WAIT_MS, cancel it (restart). */
+  async function stopRun() {
+    const stopped = client.request("stop");
+    const late = new Promise((resolve) => setTimeout(() => resolve("late"), STOP_WAIT_MS));
+    const first = await Promise.race([stopped.then((r) => ({ r }), (err) => ({ err })), late]);
+    if (first !== "late") {
+      if (first.err) throw first.err;
+      return first.r;
+    }
+    stopped.catch(() => {}); // rejected by the restart below
+    showMessage("Stopping: Python is still busy with the last slice, so it is being restarted…");
+    const name = await cancel("stopped during a long slice");
+    return { test_accuracy: null, restarted: name };
+  }
+
   const verbs = {
     async train() {
       if (appState() !== "ready") return;
       if (!run.active && !(await configure())) return;
+      if (appState() !== "ready") return; // the worker went away meanwhile
       changeState("training");
       showMessage("Training…");
       trainLoop();
@@ -198,8 +247,12 @@ export function createTraining({ client, bus, runs, watchLayers, registry }) {
       if (appState() !== "training" && appState() !== "paused") return;
       run.generation++;
       try {
-        const r = await client.request("stop");
-        showMessage(`Stopped. The trained network keeps answering predictions.${accuracyText(r)}`);
+        const r = await stopRun();
+        if (r.restarted === undefined) {
+          showMessage(`Stopped. The trained network keeps answering predictions.${accuracyText(r)}`);
+        } else if (r.restarted !== null) {
+          showMessage(`Stopped by restarting Python (it was busy); the ${r.restarted} model answers.`);
+        }
       } catch (err) {
         if (client.dead) return;
         showMessage(err.message, "error");
@@ -207,16 +260,18 @@ export function createTraining({ client, bus, runs, watchLayers, registry }) {
       run.active = false;
       endRecord("stopped");
       run.completed++;
-      changeState("ready");
+      if (!client.dead && appState() !== "error" && appState() !== "loading") changeState("ready");
     },
     async reset() {
       if (appState() !== "ready" && appState() !== "paused") return;
       run.generation++;
+      await run.loop;
       if (await configure()) showMessage("Reset: the network is back at its initial weights.");
       changeState("ready");
     },
     async step() {
       if (appState() !== "ready" && appState() !== "paused") return;
+      await run.loop; // a paused loop finishes its slice first: one slice at a time
       if (!run.active && !(await configure())) return;
       try {
         const r = await runSlice(1);
@@ -226,11 +281,16 @@ export function createTraining({ client, bus, runs, watchLayers, registry }) {
           showMessage(`One batch done (loss ${r.loss.toPrecision(4)}). Step again, or Resume to keep training.`);
         }
       } catch (err) {
-        if (!client.dead) showMessage(err.message, "error");
+        if (!client.dead && err.stage !== "cancelled") showMessage(err.message, "error");
       }
     },
   };
-  for (const [label, id] of Object.entries(BUTTONS)) $(id).addEventListener("click", () => verbs[label.toLowerCase()]());
+  // Pause and Stop always act (they end work); the others wait for nothing and refuse to overlap.
+  const ALWAYS = ["Pause", "Stop"];
+  for (const [label, id] of Object.entries(BUTTONS)) {
+    const verb = verbs[label.toLowerCase()];
+    $(id).addEventListener("click", () => (ALWAYS.includes(label) ? verb() : exclusively(label, verb)));
+  }
 
   /** Put `values` into the form (except what a lesson locked); the next Train builds a network from them. */
   function applySettings(values) {
@@ -275,10 +335,11 @@ export function createTraining({ client, bus, runs, watchLayers, registry }) {
         return;
       }
       applySettings(config);
-      await verbs.train();
+      await exclusively("Train", verbs.train); // as a click on Train: never a second loop beside the first
       if (appState() === "training") showMessage(`Training again with the settings of ${name}…`);
     },
     runsCompleted: () => run.completed,
+    slices: () => ({ inFlight: run.slicesInFlight, most: run.mostSlicesInFlight }),
     epochsSeen: () => [...epochsSeen],
   };
 }

@@ -77,12 +77,14 @@ async function load(payload) {
     current = "numpy";
     stage("numpy", "start");
     const messages = [];
-    const options = { messageCallback: (m) => messages.push(m), errorCallback: (m) => messages.push(m) };
+    const errors = [];
+    const options = { messageCallback: (m) => messages.push(m), errorCallback: (m) => errors.push(m) };
     await pyodide.loadPackage(["numpy"], options);
+    requireLoaded("numpy", "NumPy", errors);
     stage("numpy", "done", { ms: performance.now() - t0 });
     current = "nn_impl";
     stage("nn_impl", "start");
-    await pyodide.loadPackage(["nn_impl"], options);
+    await pyodide.loadPackage(["nn_impl"], options); // a failure shows at the import below, in this stage
     const requests = pyodide.pyimport("nn_impl.worker_requests"); // kept: its attributes borrow from it
     session = requests.Session();
     handlePython = requests.handle;
@@ -115,6 +117,15 @@ async function load(payload) {
     err.stage = current;
     throw err;
   }
+}
+
+/**
+ * loadPackage reports a failed download to its errorCallback instead of throwing: without this check the next
+ * stage would fail on a missing import and be blamed for it.
+ */
+function requireLoaded(name, shown, errors) {
+  if (pyodide.loadedPackages[name]) return;
+  throw new Error(`${shown} could not be loaded${errors.length ? `: ${errors.join("; ")}` : ""}`);
 }
 
 // Requests are handled one at a time, in order: Python is single-threaded anyway, and the page drives

@@ -431,7 +431,13 @@ def run_predict(args, parser):
     failures = 0
     for path in args.images:
         try:
-            digit = to_mnist(read_image(path))
+            image = read_image(path)  # its errors name the file
+            try:
+                digit = to_mnist(image)
+            except ValueError as exc:
+                if isinstance(exc, EmptyDrawingError):
+                    raise
+                raise ValueError(f"{path}: {exc}") from None
         except EmptyDrawingError:
             print(f"{path}: no digit found (the image is blank)", file=sys.stderr)
             failures += 1

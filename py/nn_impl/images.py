@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import preprocess
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 # colour type -> samples per pixel (PNG spec, table 11.1)
@@ -27,9 +29,9 @@ _PNG_DEPTHS = {0: (1, 2, 4, 8, 16), 2: (8, 16), 3: (1, 2, 4, 8), 4: (8, 16), 6: 
 # Adam7's seven passes: (first row, first column, row step, column step) (PNG spec §8.2)
 _ADAM7 = [(0, 0, 8, 8), (0, 4, 8, 8), (4, 0, 8, 4), (0, 2, 4, 4), (2, 0, 4, 2), (0, 1, 2, 2), (1, 0, 2, 1)]
 
-# A decoded image larger than this is refused before it is allocated (a hand-drawn digit never needs it,
-# and a tiny malicious file can declare a huge size).
-MAX_PIXELS = 50_000_000
+# An image larger than the preprocessing takes is refused from its header, before it is decoded (a 7000×7000 PNG
+# of a few kilobytes would take 2 GB to decode only to be refused then).
+MAX_PIXELS = preprocess.MAX_PIXELS
 
 
 def read_image(path):
@@ -102,8 +104,7 @@ def decode_netpbm(data, name="<bytes>"):
     width, height, maxval = fields
     if width < 1 or height < 1 or not 1 <= maxval <= 65535:
         raise ValueError(f"{name}: bad header: width {width}, height {height}, maxval {maxval}")
-    if width * height > MAX_PIXELS:
-        raise ValueError(f"{name}: {width}x{height} is larger than the {MAX_PIXELS}-pixel limit")
+    _check_size(width, height, name)
     count = width * height * channels
     if magic in (b"P5", b"P6"):
         pos += 1  # exactly one whitespace byte separates the header from the raster
@@ -236,9 +237,16 @@ def _png_header(body, name):
         raise ValueError(f"{name}: corrupt PNG: unknown interlace method {interlace}")
     if compression != 0 or filter_method != 0:
         raise ValueError(f"{name}: corrupt PNG: unknown compression or filter method")
-    if width < 1 or height < 1 or width * height > MAX_PIXELS:
-        raise ValueError(f"{name}: unsupported PNG size {width}x{height} (limit {MAX_PIXELS} pixels)")
+    if width < 1 or height < 1:
+        raise ValueError(f"{name}: corrupt PNG: size {width}x{height}")
+    _check_size(width, height, name)
     return width, height, depth, colour, interlace
+
+
+def _check_size(width, height, name):
+    if width * height > MAX_PIXELS:
+        raise ValueError(f"{name}: the image is {width}x{height} = {width * height:,} pixels, more than the "
+                         f"{MAX_PIXELS:,} a picture of a digit may have; scale it down first")
 
 
 def _samples(rows, width, channels, depth):

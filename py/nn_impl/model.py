@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 
     from numpy.typing import ArrayLike, NDArray
 
-# Rows per chunk when predicting: bounds the temporaries to a few MB whatever the size of X.
-_PREDICT_CHUNK = 8192
+# Rows per chunk when predicting: bounds the temporaries whatever the size of X (the tab's memory estimate counts it).
+_PREDICT_CHUNK = _params.PREDICT_ROWS
 
 
 class MLPClassifier:

@@ -9,23 +9,30 @@ can run code), and every failure is a ``ValueError`` that names the file and say
 import io
 import os
 import pathlib
+import struct
 import tempfile
 import zipfile
 
 import numpy as np
 
 
-def read(source, what, max_bytes):
+def read(source, what, max_bytes, max_members=64):
     """(arrays, name): every member of the ``.npz`` in ``source`` as a dict name -> array, and a name for messages.
 
     source: a path (str or PathLike), the file's bytes (bytes, bytearray, memoryview), or a binary file object.
     what: what the file should be, for messages (``"model file"``, ``"dataset file"``).
     max_bytes: the largest file, and the largest total of its uncompressed members, that is read.
+    max_members: the most arrays the file may hold, checked from the archive's last record before its
+    directory is read (a 10 MB zip can list 100 000 empty members, and listing them blocks for minutes in wasm).
     """
     raw, name = _read_capped(source, what, max_bytes)
     if not raw.startswith(b"PK"):
         raise ValueError(f"{name}: not an .npz file: it is not a zip archive (an incomplete download, or another "
                          f"kind of file?)")
+    declared = _declared_member_count(raw)
+    if declared is not None and declared > max_members:
+        more = "more than 65 535" if declared == 0xFFFF else f"{declared:,}"
+        raise ValueError(f"{name}: the archive lists {more} members; a {what} has at most {max_members}")
     try:
         members = zipfile.ZipFile(io.BytesIO(raw)).infolist()
     except zipfile.BadZipFile as exc:
@@ -52,6 +59,21 @@ def read(source, what, max_bytes):
     except Exception as exc:  # zlib.error and friends: a damaged compressed member
         raise ValueError(f"{name}: corrupt .npz member ({type(exc).__name__}: {exc})") from exc
     return arrays, name
+
+
+_END_OF_DIRECTORY = b"PK\x05\x06"
+
+
+def _declared_member_count(raw):
+    """How many members the zip's end-of-central-directory record declares (0xFFFF: that many or more, the
+    field's largest value), or None when there is no such record (the zip module then says what is wrong).
+
+    The record is the last 22 bytes plus a comment of up to 64 KiB, so this reads at most that much.
+    """
+    at = raw.rfind(_END_OF_DIRECTORY, max(0, len(raw) - 22 - 0xFFFF))
+    if at < 0 or at + 22 > len(raw):
+        return None
+    return struct.unpack_from("<H", raw, at + 10)[0]  # total number of entries in the central directory
 
 
 def _read_capped(source, what, max_bytes):

@@ -106,6 +106,72 @@ TABLE: dict[str, dict[str, Any]] = {
 
 DEFAULTS = {name: spec["default"] for name, spec in TABLE.items()}
 
+# --- what fits in a browser tab -------------------------------------------------------------------------------
+# The page's worker holds one network with its training state in a wasm32 heap, next to the bundled data. The
+# ranges above let a person type a network that would not fit (16 layers of 4096 units: 240 M parameters), so
+# the page also refuses, before building anything, a network whose estimated memory passes TAB_MEMORY_BYTES.
+# Measured in this project's Chromium 156 (headless, the shared 2-core machine), Pyodide 0.27.7, with
+# `.venv/bin/python bench/bench_limits.py` (each network in a fresh page: one training step, the 10 000 test
+# images scored, the first layer drawn; "heap" is the wasm heap after, Pyodide and the data included, ~75 MB):
+#   ceiling:  NumPy holds 4032 MB of arrays before MemoryError (wasm32's 4 GB heap);
+#   widest:   784-4096-10 (estimate 241 MB): heap 304 MB; a training step 1.7 s, scoring the test images 70 s;
+#   deepest:  784 + 16 hidden layers of 1024 (estimate 865 MB): heap 1060 MB, scoring 278 s;
+#   largest:  784-4096-4096-10 (20 M parameters, estimate 793 MB): heap 963 MB, a step 13 s, scoring 349 s;
+#             784-4096-4096-4096-10 (estimate 1242 MB) is refused: it ran (heap 1601 MB, scoring 431 s);
+#   batch:    65 536 (the table's maximum) trains a 784-32-24-10 step in 33 s (heap 618 MB, with the images
+#             tiled to 65 536); the page's own batches never exceed its 20 000 training images;
+#   longest:  10 000 epochs are allowed; a run's memory does not grow with its length except for the charts'
+#             points (one per slice, ~8 a second: ~0.5 MB an hour).
+# The estimate undercounts the heap by up to ~30 % (transient copies); 1 GiB of estimate is about 1.4 GB of
+# heap, a third of the ceiling: room for the page's own memory and for a classroom laptop. Past the widest
+# network, time is the limit rather than memory: a long task shows "Python is busy" with Cancel.
+TAB_MEMORY_BYTES = 2**30
+#: rows scored at once when predicting or evaluating (bounds the temporaries whatever the number of images)
+PREDICT_ROWS = 8192
+#: the page recognises digits: a model it answers with has exactly these ten classes
+PAGE_CLASSES = 10
+_ITEM_BYTES = {"float32": 4, "float64": 8}
+
+
+def estimated_memory(layer_sizes, batch_size=None, dtype="float32"):
+    """Bytes (an int) that a network of ``layer_sizes`` ``[n_in, *hidden, n_out]`` in ``dtype`` takes to score
+    :data:`PREDICT_ROWS` images at a time and, given ``batch_size``, to train on batches of that size.
+
+    Counted: the parameters (five times to train: weights, gradients, the last finite copy kept against
+    divergence and Adam's two moments, the most any solver keeps; plus the largest weight matrix drawn in
+    float64 before it is cast), the scoring chunk's input and every layer's output (the forward pass keeps them
+    all), and the batch's input and two arrays per layer (activations and their gradients).
+    """
+    item = _ITEM_BYTES[dtype]
+    sizes = [int(n) for n in layer_sizes]
+    n_parameters = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    scoring = PREDICT_ROWS * sum(sizes) * item
+    if batch_size is None:
+        return n_parameters * item + scoring
+    batch = int(batch_size) * (sizes[0] + 2 * sum(sizes[1:])) * item
+    drawn = 8 * max(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+    return 5 * n_parameters * item + drawn + batch + scoring
+
+
+def check_fits_in_tab(layer_sizes, batch_size=None, dtype="float32"):
+    """Refuse (``ValueError`` naming ``hidden_layer_sizes`` and the estimate) a network that would not fit in the
+    tab (:data:`TAB_MEMORY_BYTES`) to train on batches of ``batch_size`` (None: only to answer); returns the
+    estimate in bytes otherwise."""
+    need = estimated_memory(layer_sizes, batch_size, dtype)
+    if need > TAB_MEMORY_BYTES:
+        network = "-".join(str(n) for n in layer_sizes)
+        task = f"{dtype}, batch {batch_size}" if batch_size is not None else f"{dtype}, to answer"
+        raise ValueError(
+            f"hidden_layer_sizes: a {network} network ({task}) needs about {_megabytes(need)} MB, more than the "
+            f"{_megabytes(TAB_MEMORY_BYTES)} MB this page allows itself; use fewer or smaller layers"
+            + (", or a smaller batch" if batch_size is not None else "")
+        )
+    return need
+
+
+def _megabytes(n_bytes):
+    return round(n_bytes / 2**20)
+
 # Settings of the page's runs that are not hyper-parameters of the model. ``train_samples``' maximum and
 # default are the number of bundled training images, known once the data are loaded (see page_table).
 PAGE_TABLE = {

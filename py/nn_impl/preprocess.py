@@ -6,9 +6,12 @@ placed in a 28×28 field so that its centre of mass sits at the centre. A networ
 that: a digit drawn small in a corner of a big canvas, fed as it is, looks like nothing it has seen.
 :func:`to_mnist` repeats those steps on any image, white ink on black as in MNIST.
 
-Before those steps comes one MNIST never needed (its scans were clean): finding the ink. We take the border as
-background, subtract a smooth surface fitted to it (photos of paper are lit unevenly), and keep what stands out
-from it by more than the background's own noise.
+Before those steps comes one MNIST never needed (its scans were clean): finding the ink. Usually the border is
+background: we subtract a smooth surface fitted to it (photos of paper are lit unevenly) and keep what stands out
+from it by more than the background's own noise. But the border lies when a picture has a frame, or is cropped
+so tightly that the ink touches its edges; so the border's answer is checked against the image's histogram,
+whose tallest peak is the background of any picture of a digit (strokes cover a minority of the pixels), and
+where the two disagree the histogram decides (and a frame along the edges is then cut off).
 
 Everything is vectorised (it runs in the browser on every stroke): resizing is two small matrix products.
 """
@@ -27,6 +30,13 @@ NOISE_FLOOR = 0.05
 MIN_CONTRAST = 0.08
 #: a canvas or a photo, not a poster: bigger images are refused rather than allowed to exhaust the tab's memory
 MAX_PIXELS = 4096 * 4096
+#: the border's background is trusted while it lies within this much (of full scale) of the histogram's peak:
+#: unevenly lit paper spreads its brightness around the peak by up to about this much
+BORDER_AGREES = 0.25
+#: a frame: edge lines of the image more than this fraction inked, at most FRAME_SIDE of the side deep
+FRAME_INK = 0.6
+FRAME_SIDE = 0.1
+FRAME_MIN_SIDE = 20
 
 
 class EmptyDrawingError(ValueError):
@@ -39,7 +49,8 @@ def to_mnist(image):
     ``image``: (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA, any size, pixel values on the 0..255 scale (integers,
     or floats; floats whose maximum is at most 1 are read as 0..1). Ink may be dark on light or light on dark,
     decided by the border, which is taken to be background: a smooth surface fitted to it is subtracted, so an
-    unevenly lit photo of paper works too. In RGBA, transparent pixels are background (a canvas cleared to
+    unevenly lit photo of paper works too; where the border disagrees with the histogram's peak (a frame, a tight
+    crop), the peak is the background. In RGBA, transparent pixels are background (a canvas cleared to
     transparent and drawn on in any colour works). The strongest ink becomes 255.
     Raises ``EmptyDrawingError`` (a ``ValueError``) when there is no ink, ``ValueError`` for bad shapes or values.
     """
@@ -63,10 +74,81 @@ def ink_map(image):
         # opaque background: lay the image on its own background colour, so see-through pixels vanish
         background = np.median(_border(grey)[_border(alpha) >= 0.5])
         grey = alpha * grey + (1 - alpha) * background
+    peak, peak_noise, dark_ink = _histogram_background(grey)
     background, noise = _background(grey)
-    # One-sided: on white paper only what is darker than the paper is ink (a bright reflection is not).
-    ink = grey - background if np.median(_border(grey)) < 0.5 else background - grey
-    return _stretch(np.clip(ink, 0, None), noise)
+    # The border is believed when its level is near the peak's and it is hardly noisier: ink along the border
+    # (a tight crop) makes the fit to it noisy, and the ink would then hide under that "noise".
+    if abs(np.median(background) - peak) <= BORDER_AGREES and noise <= 2 * peak_noise + 2 / 255:
+        # One-sided: on white paper only what is darker than the paper is ink (a bright reflection is not).
+        # (The border's side, not the histogram's: on a lighting gradient paper lies on both sides of the peak.)
+        ink = background - grey if np.median(_border(grey)) >= 0.5 else grey - background
+        return _stretch(np.clip(ink, 0, None), noise)
+    # The border is not the background (a frame, or ink touching the edges): the histogram's peak is.
+    ink = np.clip(peak - grey if dark_ink else grey - peak, 0, None)
+    return _without_frame(_stretch(ink, peak_noise))
+
+
+def _histogram_background(grey):
+    """(background level, its noise, dark_ink) from the brightness histogram of a (H, W) plane in [0, 1].
+
+    The background is the histogram's tallest peak (up to 64 bins, lightly smoothed), refined to the median of the
+    pixels near it; its noise is their robust standard deviation. The ink is on the side where more brightness
+    lies far from the background: darker (True) or lighter (False).
+
+    A bold digit cropped tightly can hold more ink than paper: then the tallest peak is the ink. So when what
+    lies far from the peak covers most of the picture, and its own peak is nearer to what most of the border
+    shows, that one is the background (a frame is only a few lines: it never covers most of a picture).
+    """
+    peak, noise, dark_ink, far = _peak(grey)
+    if far.mean() > 0.5:
+        other, other_noise, _, _ = _peak(grey[far])
+        border = np.median(_border(grey))
+        if abs(other - border) < abs(peak - border):
+            return other, other_noise, not dark_ink
+    return peak, noise, dark_ink
+
+
+def _peak(values):
+    """(level, noise, dark_ink, far) of the tallest peak of ``values``' histogram; ``far``: the pixels on the
+    ink's side that stand out from it (a boolean array like ``values``)."""
+    # 64 levels, fewer for a picture of a few dozen pixels (a peak must hold more than one or two of them)
+    bins = int(np.clip(2 * np.sqrt(values.size), 16, 64))
+    counts, edges = np.histogram(values, bins=bins, range=(0.0, 1.0))
+    smooth = np.convolve(counts, [1, 2, 1], mode="same")
+    centre = (edges[np.argmax(smooth)] + edges[np.argmax(smooth) + 1]) / 2
+    near = values[np.abs(values - centre) <= 1 / bins]
+    peak = float(np.median(near))
+    noise = 1.4826 * float(np.median(np.abs(near - peak)))
+    threshold = max(MIN_CONTRAST, 8 * noise)
+    above = np.clip(values - peak - threshold, 0, None).sum()
+    below = np.clip(peak - values - threshold, 0, None).sum()
+    dark_ink = bool(below > above if below != above else peak >= 0.5)
+    far = values < peak - threshold if dark_ink else values > peak + threshold
+    return peak, noise, dark_ink, far
+
+
+def _without_frame(ink):
+    """``ink`` (H, W) with a frame along its edges set to background.
+
+    A frame is a run of edge rows (or columns), at most FRAME_SIDE of the side deep, each more than FRAME_INK
+    inked, followed by a line with at most half as much ink: the gap between a frame and what it frames. A
+    digit touching the edge (a '1' cropped tightly is inked all along its rows) is followed by more ink, not a gap.
+    """
+    ink = ink.copy()
+    for plane in (ink, ink.T):  # rows, then columns (a view: set in place)
+        if len(plane) < FRAME_MIN_SIDE:
+            continue  # a frame is drawn around a picture, not around a few pixels
+        for lines in (plane, plane[::-1]):  # from the top (left), then from the bottom (right)
+            inked = (lines > 0).mean(axis=1)
+            depth = 0
+            limit = max(1, int(FRAME_SIDE * len(lines)))
+            while depth < limit and depth < len(lines) - 1 and inked[depth] > FRAME_INK:
+                depth += 1
+            if 0 < depth < len(lines) and inked[depth] <= inked[depth - 1] / 2:
+                lines[:depth] = 0
+    if not ink.any():
+        raise EmptyDrawingError("no ink found: the image holds only a frame")
+    return ink
 
 
 def _background(grey):

@@ -92,6 +92,7 @@ class Session:
         if "hidden_layer_sizes" in config:
             config["hidden_layer_sizes"] = tuple(config["hidden_layer_sizes"])
         model = MLPClassifier(**config)  # raises ValueError naming a bad parameter
+        _check_fits(model.hidden_layer_sizes, model.batch_size, model.dtype)  # before any weight is drawn
         n_train = page["train_samples"]
         x_train = self.dataset["x_train"][:n_train]
         y_train = self.dataset["y_train"][:n_train]
@@ -103,6 +104,31 @@ class Session:
         self._stop_accuracy = page.get("stop_accuracy")
         self._best_test_accuracy = None
         return {"config": model.get_params(), "n_train": n_train, "layer_sizes": model.layer_sizes_}
+
+    def check_settings(self, config):
+        """Check settings without building anything: ``{"problems": {name: message}}``, empty when all are valid.
+
+        Each setting is checked alone by ``nn_impl.params`` (like ``configure`` would), then the network they
+        describe against the tab's memory (``params.check_fits_in_tab``). The page checks a shared link with it.
+        """
+        self._require_data()
+        n_available = len(self.dataset["y_train"])
+        problems, valid = {}, {}
+        for name, value in dict(config).items():
+            try:
+                if name in params.PAGE_TABLE:
+                    params.validate_page_settings(n_available, **{name: value})
+                else:
+                    valid.update(params.validate(**{name: value}))
+            except ValueError as exc:
+                problems[name] = str(exc)
+        if "hidden_layer_sizes" in valid:
+            merged = {**params.DEFAULTS, **valid}
+            try:
+                _check_fits(merged["hidden_layer_sizes"], merged["batch_size"], merged["dtype"])
+            except ValueError as exc:
+                problems["hidden_layer_sizes"] = str(exc)
+        return {"problems": problems}
 
     def train(self, n_batches=50, layer_stats=False):
         """Run ``n_batches`` more batches of the configured run (one slice of the page's training loop).
@@ -219,12 +245,37 @@ class Session:
                 f"model file: the model takes {model.n_features_in_} inputs, but this page feeds it 28×28 = 784 "
                 "pixels; import a model trained on MNIST-sized images"
             )
-        self.model = model
-        self.model_name = "imported"
+        if model.n_classes_ != params.PAGE_CLASSES:
+            raise ValueError(
+                f"model file: the model answers {model.n_classes_} classes, but this page recognises the "
+                f"{params.PAGE_CLASSES} digits 0-9; import a model trained on MNIST's ten classes"
+            )
+        try:
+            params.check_fits_in_tab(model.layer_sizes_, dtype=model.dtype)  # the page only asks it to answer
+        except ValueError as exc:
+            raise ValueError(f"model file: {str(exc).removeprefix('hidden_layer_sizes: ')}") from None
+        # Scored before it replaces anything: a model that fails here leaves the current one answering.
         accuracy = None
         if self.dataset is not None:
             accuracy = float(model.score(self.dataset["x_test"], self.dataset["y_test"]))
+        self.model = model
+        self.model_name = "imported"
         return {**self._model_info(), "test_accuracy": accuracy}
+
+    #: the names a model answers under (``model_name``)
+    MODEL_NAMES = ("pre-trained", "training", "imported")
+
+    def restore_model(self, data, name):
+        """Make a model that answered before the page restarted its worker answer again, under its ``name``.
+
+        ``data``: the bytes the page kept (an ``export`` of that model), checked like any model file; no
+        scoring, since it was scored when it first answered. Returns ``{"model": name, "layer_sizes": [...]}``.
+        """
+        if name not in self.MODEL_NAMES:
+            raise ValueError(f"name: {name!r} is not one of {', '.join(self.MODEL_NAMES)}")
+        self.model = load_model_file(_as_bytes(data, "model file"))
+        self.model_name = name
+        return self._model_info()
 
     def inspect(self, parts=("confusion", "explorer", "weights")):
         """Look inside the current model on the bundled test images; ``parts`` says what to compute.
@@ -268,6 +319,11 @@ class Session:
         if self.model is None:
             return {"model": None, "layer_sizes": None}
         return {"model": self.model_name, "layer_sizes": self.model.layer_sizes_}
+
+
+def _check_fits(hidden_layer_sizes, batch_size, dtype):
+    """The tab's memory check for a network of these hidden layers on 28×28 images and the page's ten digits."""
+    params.check_fits_in_tab([28 * 28, *hidden_layer_sizes, params.PAGE_CLASSES], batch_size, dtype)
 
 
 def _image_from(image, shape):

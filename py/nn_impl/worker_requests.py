@@ -31,6 +31,8 @@ REQUESTS = {
     "import": Session.import_model,
     "inspect": Session.inspect,
     "reproduce": Session.reproduce,
+    "check_settings": Session.check_settings,
+    "restore": Session.restore_model,
 }
 
 

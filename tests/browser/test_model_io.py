@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 import nn_impl
-from test_session_io import _members, _rewritten  # the same surgery on model files as the unit tests
+from test_session_io import (  # the same surgery on model files as the unit tests
+    _many_members, _members, _rewritten, _weights_file, _zip_bomb,
+)
 from _page_helpers import (
     button, draw_and_wait, inspections, model_answering, page_predictions, site_dataset,
     train_to_end, wait_inspected, wait_inspections,
@@ -124,6 +126,12 @@ def _bad_file(kind, good, tmp_path):
         with open(path, "wb") as f:  # sparse: 65 MiB on paper, nothing on disk
             f.write(b"PK")
             f.truncate(65 * 2**20)
+    elif kind == "many classes":
+        path.write_bytes(_weights_file([784, 8, 3000]))  # 113 KB; its confusion matrix would be 3000×3000
+    elif kind == "many members":
+        path.write_bytes(_many_members(100_000))  # listing them blocked the worker for minutes
+    elif kind == "zip bomb":
+        path.write_bytes(_zip_bomb(good))
     return path
 
 
@@ -134,6 +142,9 @@ BAD_FILES = {
     "NaN weights": "NaN or infinite",
     "pickled object": "pickled Python objects",
     "too large": "larger than the 64 MiB",
+    "many classes": "answers 3000 classes, but this page recognises the 10 digits",
+    "many members": "lists more than 65 535 members",
+    "zip bomb": "would take more than 64 MiB",
 }
 
 
@@ -143,6 +154,7 @@ def test_a_bad_file_gives_its_message_and_the_current_model_keeps_working(app, s
     path = _bad_file(kind, good, tmp_path)
     answering = model_answering(app)
     pred_before, _ = page_predictions(app)
+    _, exported_before = export_from_page(app, tmp_path)
     message, _ = import_into_page(app, path)
     assert message.startswith(f"Could not import {path.name}:"), message
     assert BAD_FILES[kind] in message, message
@@ -153,6 +165,8 @@ def test_a_bad_file_gives_its_message_and_the_current_model_keeps_working(app, s
     assert model_answering(app) == answering
     assert draw_and_wait(app, 4) == "4"
     np.testing.assert_array_equal(page_predictions(app)[0], pred_before)
+    assert export_from_page(app, tmp_path)[1] == exported_before  # Export still saves the previous model
+    assert app.locator("#confusion tbody tr").count() == 10  # the views were never given the bad model
     good_path = tmp_path / "good.npz"
     good_path.write_bytes(good)
     message, _ = import_into_page(app, good_path)

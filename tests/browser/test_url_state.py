@@ -51,3 +51,19 @@ def test_invalid_input_shows_an_inline_message_and_does_not_train(page, site_url
     assert page.locator("#learning_rate-msg").inner_text() != ""
     train_to_end(page, 10_000)  # refused at once
     assert "learning_rate" in page.locator("#run-message").inner_text()
+
+
+def test_refused_settings_in_the_query_string_leave_the_address_bar(page, site_url):
+    open_page(page, site_url, "?learning_rate=abc&epochs=4")
+    assert "learning_rate=abc" in page.locator("#notice").inner_text()
+    assert "?" not in page.url and "abc" not in page.url  # the address bar holds what is in use: the hash
+    assert "epochs=4" in page.url.split("#", 1)[1]
+
+
+def test_html_in_a_link_is_shown_as_text(page, site_url):
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    open_page(page, site_url, "#activation=<img src=x onerror=alert(1)>")
+    notice = page.locator("#notice")
+    assert "<img src=x onerror=alert(1)>" in notice.inner_text()
+    assert notice.locator("img").count() == 0 and dialogs == []

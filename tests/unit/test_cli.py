@@ -12,6 +12,7 @@ import pathlib
 import struct
 import subprocess
 import sys
+import types
 import zlib
 
 import numpy as np
@@ -405,3 +406,35 @@ def test_python_m_nn_impl_error_exit_codes(tmp_path):
     assert "Traceback" not in missing.stderr
     version = _run("--version")
     assert version.returncode == 0 and version.stdout.strip() == f"nn_impl {nn_impl.__version__}"
+
+
+def test_predict_refuses_a_huge_png_from_its_header_and_names_the_file(digit_model, tmp_path, capsys, monkeypatch):
+    side = 7000  # 49 M pixels: 2.3 GB as the preprocessing's floats, a few kilobytes as a PNG of white
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    rows = zlib.compressobj(9)
+    scanlines = rows.compress((b"\x00" + b"\xff" * side) * side) + rows.flush()
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+    huge = tmp_path / "photo-7000.png"
+    huge.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", scanlines) + chunk(b"IEND", b""))
+    assert huge.stat().st_size < 200_000
+
+    def never(*args, **kwargs):
+        raise AssertionError("the PNG was decompressed")
+
+    from nn_impl import images
+
+    monkeypatch.setattr(images, "zlib", types.SimpleNamespace(crc32=zlib.crc32, decompress=never, decompressobj=never))
+    code = cli.main(["predict", str(digit_model), str(huge)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"{huge}: the image is 7000x7000 = 49,000,000 pixels, more than the 16,777,216" in err
+
+
+def test_predict_names_the_file_when_the_preprocessing_refuses_it(digit_model, tmp_path, capsys):
+    path = tmp_path / "nan.npy"
+    np.save(path, np.full((2, 2), 300.0))
+    assert cli.main(["predict", str(digit_model), str(path)]) == 1
+    assert f"{path}: image values must lie in [0, 255]" in capsys.readouterr().err

@@ -1,6 +1,7 @@
 """nn_impl.npzfile: the one .npz reader (caps, no pickles, clear errors) and the reproducible writer."""
 
 import io
+import zipfile
 
 import numpy as np
 import pytest
@@ -59,3 +60,27 @@ def test_write_refuses_object_arrays_and_keeps_the_old_file(tmp_path):
     with pytest.raises(ValueError):
         npzfile.write(path, {"x": np.array([{"a": 1}], dtype=object)})
     assert path.read_bytes() == b"previous" and [p.name for p in tmp_path.iterdir()] == ["keep.npz"]
+
+
+def _archive_of_many_members(n):
+    """A zip of ``n`` tiny .npy members, each holding a 0-d array (what a hostile 'model file' can list)."""
+    member = io.BytesIO()
+    np.lib.format.write_array(member, np.array(0, np.uint8))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for i in range(n):
+            archive.writestr(f"m{i}.npy", member.getvalue())
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("n, said", [(65, "lists 65 members"), (100_000, "lists more than 65 535 members")])
+def test_an_archive_of_too_many_members_is_refused_from_its_last_record(n, said, monkeypatch):
+    raw = _archive_of_many_members(n)
+    # refused before the directory is listed: the zip module is never asked
+    monkeypatch.setattr(zipfile, "ZipFile", None)
+    with pytest.raises(ValueError, match=f"test file: the archive {said}; a test file has at most 64"):
+        npzfile.read(raw, "test file", 2**26)
+
+
+def test_an_archive_at_the_member_limit_is_read():
+    assert len(npzfile.read(_archive_of_many_members(64), "test file", 2**20)[0]) == 64

@@ -30,3 +30,26 @@ def test_page_settings_are_validated_by_the_table():
     assert params.validate(hidden_layer_sizes=()) == {"hidden_layer_sizes": ()}
     with pytest.raises(ValueError, match="0 to 16 hidden layers, got 17"):
         params.validate(hidden_layer_sizes=[1] * 17)
+
+
+def test_the_memory_estimate_counts_parameters_batch_and_scoring_chunk():
+    from nn_impl.params import PREDICT_ROWS, estimated_memory
+
+    sizes = [784, 32, 10]
+    n_parameters = 784 * 32 + 32 + 32 * 10 + 10
+    scoring = PREDICT_ROWS * (784 + 32 + 10)  # the forward pass keeps every layer's output
+    assert estimated_memory(sizes) == 4 * (n_parameters + scoring)
+    drawn = 8 * 784 * 32  # the largest weight matrix, drawn in float64
+    assert estimated_memory(sizes, 64) == 4 * (5 * n_parameters + 64 * (784 + 2 * 42) + scoring) + drawn
+    assert estimated_memory(sizes, 64, "float64") == 2 * estimated_memory(sizes, 64) - drawn
+
+
+def test_the_tab_limit_refuses_with_the_estimate_and_keeps_the_defaults():
+    from nn_impl.params import DEFAULTS, TAB_MEMORY_BYTES, check_fits_in_tab, estimated_memory
+
+    check_fits_in_tab([784, *DEFAULTS["hidden_layer_sizes"], 10], DEFAULTS["batch_size"])
+    check_fits_in_tab([784, 4096, 10], 32)  # the widest single layer the form allows fits
+    need = estimated_memory([784] + [4096] * 3 + [10], 32)
+    assert need > TAB_MEMORY_BYTES
+    with pytest.raises(ValueError, match=f"needs about {round(need / 2**20)} MB"):
+        check_fits_in_tab([784] + [4096] * 3 + [10], 32)

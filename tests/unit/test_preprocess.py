@@ -10,6 +10,7 @@ import pytest
 
 from nn_impl import preprocess
 from nn_impl.preprocess import EmptyDrawingError, to_mnist
+from _support import skip_or_fail
 
 
 def ring(size=100, thickness=12):
@@ -179,6 +180,80 @@ def test_light_noise_on_the_background_is_ignored():
     drawing = paste((200, 200), seven(), 100, 100).astype(np.float64)
     noisy = np.clip(drawing + rng.uniform(0, 8, drawing.shape), 0, 255)  # 3 % noise everywhere
     np.testing.assert_allclose(to_mnist(noisy), to_mnist(drawing), atol=12)
+
+
+# --------------------------------------------------------------------------------------------- when the border lies
+
+
+def framed(image, thickness=3, level=40):
+    """``image`` with a frame of ``level`` drawn over its outermost ``thickness`` pixels (a screenshot's edge)."""
+    out = image.copy()
+    out[:thickness] = out[-thickness:] = level
+    out[:, :thickness] = out[:, -thickness:] = level
+    return out
+
+
+def test_a_thin_frame_is_not_the_background():
+    page = 255 - paste((120, 100), seven(), 30, 20)  # dark ink on white paper
+    np.testing.assert_allclose(to_mnist(framed(page)), to_mnist(page), atol=1e-3)
+    np.testing.assert_allclose(to_mnist(framed(255 - page, level=200)), to_mnist(page), atol=1e-3)  # inverted
+
+
+def test_a_tight_crop_with_ink_touching_every_edge():
+    digit = seven()
+    rows, cols = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))
+    tight = digit[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    reference = to_mnist(np.pad(tight, 10))
+    np.testing.assert_allclose(to_mnist(tight), reference, atol=1e-3)
+    np.testing.assert_allclose(to_mnist(255 - tight), reference, atol=1e-3)
+    rng = np.random.default_rng(0)
+    on_paper = np.clip(225 - 0.7 * tight + rng.normal(0, 5, tight.shape), 0, 255)  # grainy paper, pencil
+    assert np.abs(to_mnist(on_paper) - reference).mean() < 6
+
+
+@pytest.fixture(scope="module")
+def handwritten_8x8():
+    """scikit-learn's 1,797 handwritten digits (8×8, collected apart from MNIST), scaled to 0..255 and each
+    cropped to its ink: the tight crops a person gets by cutting a digit out of a scan."""
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        skip_or_fail("scikit-learn is not installed (requirements-dev.txt pins it)")
+    images = np.rint(load_digits().images * (255 / 16)).astype(np.uint8)
+    crops = []
+    for image in images:
+        rows, cols = np.flatnonzero(image.any(axis=1)), np.flatnonzero(image.any(axis=0))
+        crops.append(image[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1])
+    return crops
+
+
+@pytest.mark.native_only
+@pytest.mark.parametrize("look, max_blank, min_alike", [
+    ("as cut out", 0.01, 0.93), ("inverted", 0.01, 0.95), ("on grainy paper", 0.02, 0.9), ("framed", 0, 1.0),
+])
+def test_tight_crops_of_real_handwriting_read_like_the_same_digits_with_a_margin(
+        handwritten_8x8, look, max_blank, min_alike):
+    rng = np.random.default_rng(0)
+    blank, alike = 0, 0
+    for crop in handwritten_8x8:
+        reference = to_mnist(np.pad(crop, 4))  # with a margin of background: the border tells the truth
+        if look == "inverted":
+            crop = 255 - crop
+        elif look == "on grainy paper":
+            crop = np.clip(230 - 0.8 * crop + rng.normal(0, 6, crop.shape), 0, 255)
+        elif look == "framed":  # scanned large on white paper, a dark frame around it
+            page = np.pad(np.kron(255 - crop, np.ones((6, 6), np.uint8)), 16, constant_values=255)
+            reference, crop = to_mnist(page), framed(page, thickness=2, level=30)
+        try:
+            out = to_mnist(crop)
+        except EmptyDrawingError:
+            blank += 1
+            continue
+        alike += np.abs(out - reference).mean() < 20  # of 255: the same strokes, give or take their edges
+    n = len(handwritten_8x8)
+    print(f"{look}: {blank} of {n} read as blank, {alike} like the digit with a margin")
+    assert blank <= max_blank * n
+    assert alike >= min_alike * n
 
 
 # --------------------------------------------------------------------------------------------- sizes

@@ -172,3 +172,27 @@ def test_layer_statistics_come_with_a_slice_only_when_asked(session):
     assert [s["layer"] for s in stats] == [1, 2] and [s["units"] for s in stats] == [16, 10]
     assert stats[0]["inactive_kind"] == "dead" and stats[1]["inactive_share"] is None
     assert all(s["gradient_norm"] > 0 and s["update_ratio"] > 0 for s in stats)
+
+
+def test_a_network_past_the_tab_memory_is_refused_before_it_is_built(session):
+    session.configure({"hidden_layer_sizes": [8], "random_state": 0})
+    kept = session._training_model
+    # every layer within the table's range, but together far beyond what the tab holds
+    with pytest.raises(ValueError, match=r"^hidden_layer_sizes: a 784-4096-4096-4096-4096-10 network "
+                                         r"\(float32, batch 32\) needs about \d+ MB, more than the \d+ MB"):
+        session.configure({"hidden_layer_sizes": [4096] * 4})
+    assert session._training_model is kept
+
+
+def test_check_settings_names_each_problem_and_builds_nothing(session):
+    assert session.check_settings({"hidden_layer_sizes": [32, 24], "batch_size": 64}) == {"problems": {}}
+    problems = session.check_settings({
+        "hidden_layer_sizes": [4096] * 4, "learning_rate": "abc", "train_samples": 10**9, "epochs": 3,
+    })["problems"]
+    assert sorted(problems) == ["hidden_layer_sizes", "learning_rate", "train_samples"]
+    assert "needs about" in problems["hidden_layer_sizes"] and "MB" in problems["hidden_layer_sizes"]
+    assert problems["learning_rate"].startswith("learning_rate: must be a number")
+    # a large batch counts too, with the network it trains
+    big_batch = session.check_settings({"hidden_layer_sizes": [4096], "batch_size": 65536})["problems"]
+    assert "batch 65536" in big_batch["hidden_layer_sizes"]
+    assert session._trainer is None

@@ -6,12 +6,13 @@ every ndarray in the reply into a typed array, so the tests call them the same w
 
 import io
 import json
+import zipfile
 
 import numpy as np
 import pytest
 
 import nn_impl
-from nn_impl import data, persist
+from nn_impl import data, params, persist
 from nn_impl.preprocess import to_mnist
 from nn_impl.session import Session
 from test_session import dataset_bytes  # the same small learnable dataset as the session tests
@@ -191,14 +192,54 @@ def _bad_files(good):
         "too large": (b"PK" + bytes(persist.MAX_FILE_BYTES), "larger than"),
         "a dataset": (_dataset_bytes(n_train=10, n_test=10), "not an nn_impl model"),
         "wrong input size": (_model_bytes(n_features=100), "takes 100 inputs"),
+        "many classes": (_weights_file([784, 8, 3000]), "answers 3000 classes, but this page recognises the 10"),
+        "many members": (_many_members(100_000), "lists more than 65 535 members"),
+        "zip bomb": (_zip_bomb(good), "would take more than 64 MiB"),
     }
 
 
-@pytest.mark.parametrize("kind", ["truncated", "not an npz", "wrong shapes", "NaN weights", "pickled object",
-                                  "too large", "a dataset", "wrong input size"])
-def test_a_bad_file_is_refused_and_the_current_model_keeps_working(session, pretrained_bytes, kind):
-    raw, message = _bad_files(pretrained_bytes)[kind]
+def _weights_file(sizes):
+    """A valid model file of any layer sizes, its weights small random numbers."""
+    rng = np.random.default_rng(0)
+    model = nn_impl.MLPClassifier(hidden_layer_sizes=tuple(sizes[1:-1]), input_scaling="unit")
+    coefs = [rng.normal(0, 0.1, (a, b)).astype(np.float32) for a, b in zip(sizes[:-1], sizes[1:])]
+    model.set_weights(coefs, [np.zeros(b, np.float32) for b in sizes[1:]])
+    buffer = io.BytesIO()
+    persist.save_model(model, buffer)
+    return buffer.getvalue()
+
+
+def _zip_bomb(good):
+    """The good file plus a compressed member of 128 MiB of zeros (a few hundred KiB on disk)."""
+    members = _members(good)
+    members["padding"] = np.zeros(2**27, np.uint8)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **members)
+    return buffer.getvalue()
+
+
+def _many_members(n):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for i in range(n):
+            archive.writestr(f"m{i}.npy", b"")
+    return buffer.getvalue()
+
+
+BAD_FILE_KINDS = ["truncated", "not an npz", "wrong shapes", "NaN weights", "pickled object", "too large",
+                  "a dataset", "wrong input size", "many classes", "many members", "zip bomb"]
+
+
+@pytest.fixture(scope="module")
+def bad_files(pretrained_bytes):
+    return _bad_files(pretrained_bytes)
+
+
+@pytest.mark.parametrize("kind", BAD_FILE_KINDS)
+def test_a_bad_file_is_refused_and_the_current_model_keeps_working(session, bad_files, kind):
+    raw, message = bad_files[kind]
     before = session.model
+    exported = session.export()["bytes"].tobytes()
     image, shape = _canvas(_seven)
     answer = session.predict(image=image, shape=shape)
     with pytest.raises(ValueError, match=message):
@@ -206,6 +247,20 @@ def test_a_bad_file_is_refused_and_the_current_model_keeps_working(session, pret
     assert session.model is before and session.model_name == "pre-trained"
     again = session.predict(image=image, shape=shape)
     np.testing.assert_array_equal(again["proba"], answer["proba"])
+    assert session.export()["bytes"].tobytes() == exported
+
+
+def test_a_model_that_fails_while_it_is_scored_replaces_nothing(session, monkeypatch):
+    before, exported = session.model, session.export()["bytes"].tobytes()
+
+    def fails(self, X, y):
+        raise ValueError("iterator is too large")  # what wasm32 NumPy said of wide layers
+
+    monkeypatch.setattr(nn_impl.MLPClassifier, "score", fails)
+    with pytest.raises(ValueError, match="iterator is too large"):
+        session.import_model(data=memoryview(_model_bytes(hidden=(9,), seed=2)))
+    assert session.model is before and session.model_name == "pre-trained"
+    assert session.export()["bytes"].tobytes() == exported
 
 
 def test_export_without_a_model_says_what_to_do():
@@ -264,3 +319,31 @@ def test_inspect_before_load_says_so():
 def test_exported_config_is_json_the_page_can_read(session):
     config = json.loads(str(_members(session.export()["bytes"].tobytes())["config"][()]))
     assert config["format"] == "nn_impl.mlp" and config["layer_sizes"] == [784, 12, 10]
+
+
+def test_a_model_past_the_tab_memory_is_refused_with_its_estimate(session, monkeypatch):
+    # The 64 MiB file cap keeps real files under the limit today; the check still guards a smaller limit.
+    raw = _model_bytes(hidden=(40,), seed=3)
+    need = params.estimated_memory([784, 40, 10])
+    monkeypatch.setattr(params, "TAB_MEMORY_BYTES", need - 1)
+    before = session.model
+    with pytest.raises(ValueError, match=rf"a 784-40-10 network \(float32, to answer\) needs about "
+                                         rf"{round(need / 2**20)} MB, more than the"):
+        session.import_model(data=memoryview(raw))
+    assert session.model is before
+
+
+def test_a_restored_model_answers_under_its_old_name_with_the_same_answers(session):
+    session.configure({"hidden_layer_sizes": [6], "random_state": 0, "epochs": 1, "input_scaling": "unit"})
+    session.train(n_batches=5)
+    kept = session.export()["bytes"].tobytes()
+    image, shape = _canvas(_seven)
+    answer = session.predict(image=image, shape=shape)
+    fresh = Session()  # what a restarted worker holds: the data and the pre-trained model
+    fresh.load(dataset=memoryview(_dataset_bytes()), pretrained=memoryview(_model_bytes()))
+    assert fresh.restore_model(data=memoryview(kept), name="training") == {
+        "model": "training", "layer_sizes": [784, 6, 10]}
+    np.testing.assert_array_equal(fresh.predict(image=image, shape=shape)["proba"], answer["proba"])
+    assert fresh.export()["bytes"].tobytes() == kept
+    with pytest.raises(ValueError, match="name: 'mine' is not one of"):
+        fresh.restore_model(data=memoryview(kept), name="mine")

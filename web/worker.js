@@ -146,6 +146,36 @@ async function load(payload) {
   }
 }
 
+/**
+ * Give NumPy's products a BLAS: Pyodide's own libopenblas.so (its "openblas" package, checked against the site's
+ * lock like every package), called by nn_impl.matmul through ctypes. Loaded after the page is ready so that it
+ * does not delay it; until it arrives, and if it fails, the products run on einsum. Reports
+ * {type: "kernel", products: "OpenBLAS 0.3.26" | ..., failed?: message}.
+ */
+async function loadOpenBLAS() {
+  const matmul = pyodide.pyimport("nn_impl.matmul");
+  stage("matrix products", "start");
+  try {
+    // A missing or altered file (sha256 against the lock) is reported to errorCallback, not thrown; then
+    // use_openblas finds no library and raises.
+    const errors = [];
+    await pyodide.loadPackage(["openblas"], { messageCallback: () => {}, errorCallback: (m) => errors.push(m) });
+    try {
+      matmul.use_openblas("libopenblas.so");
+    } catch (err) {
+      throw errors.length ? new Error(errors.join(" ")) : err;
+    }
+    stage("matrix products", "done");
+    post({ type: "kernel", products: matmul.describe_kernel() });
+  } catch (err) {
+    const message = pythonMessage(err);
+    stage("matrix products", "failed", { message });
+    post({ type: "kernel", products: matmul.describe_kernel(), failed: message });
+  } finally {
+    matmul.destroy();
+  }
+}
+
 /** The last line of a Python traceback is the message a person can act on. */
 function pythonMessage(err) {
   const text = String((err && err.message) || err);
@@ -179,6 +209,7 @@ async function handle(id, type, payload) {
       if (session) throw new Error("already loaded");
       const { result, transfer } = await load(payload || {});
       post({ id, result }, transfer);
+      loadOpenBLAS(); // after "ready", outside the queue: requests go on being answered meanwhile
       return;
     }
     if (!session) throw new Error(`"${type}" before the worker finished loading`);

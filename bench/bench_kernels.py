@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from buildtools.browser import add_chromium_option, launch_options, serve_in_background  # noqa: E402
+from buildtools.browser import SiteHandler, add_chromium_option, launch_options, serve_in_background  # noqa: E402
 
 # (label, m, k, n, form): form "ab" = A @ B, "atb" = A.T @ B (A stored (k, m)), "abt" = A @ B.T
 PRODUCTS = [
@@ -66,7 +66,6 @@ json.dumps(rows)
 
 # 8 chains of v = v * c + d on f32x4 in locals: 64 flops per iteration, no loads or stores.
 WORKER_JS = r"""
-const { loadPyodide } = await import(INDEX_URL + "pyodide.mjs");
 const leb = (n) => { const out = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; };
 function ceilingModule(chains) {
   const bytes = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
@@ -88,7 +87,8 @@ function ceilingModule(chains) {
   section(10, [0x01, ...leb(body.length), ...body]);
   return new Uint8Array(bytes);
 }
-onmessage = async ({ data }) => {
+onmessage = ({ data }) => measure(data).catch((err) => postMessage({ error: String(err && err.message || err) }));
+async function measure(data) {
   const chains = 8;
   const { instance } = await WebAssembly.instantiate(ceilingModule(chains));
   const iterations = 2e7;
@@ -100,24 +100,41 @@ onmessage = async ({ data }) => {
     best = Math.min(best, (performance.now() - t) / 1000);
   }
   const ceiling = (iterations * chains * 4 * 2) / best / 1e9;
-  const py = await loadPyodide({ indexURL: INDEX_URL });
+  const { loadPyodide } = await import(INDEX_URL + "pyodide.mjs"); // imported here: a top-level await would
+  const py = await loadPyodide({ indexURL: INDEX_URL });            // let the page's message arrive unheard
   await py.loadPackage(["numpy", "openblas", "nn_impl"]);
   py.globals.set("PRODUCTS", py.toPy(data.products));
   py.globals.set("REPEATS", data.repeats);
   const rows = JSON.parse(py.runPython(data.code));
   postMessage({ ceiling, rows });
-};
+}
 """
 
 PAGE_HTML = """<!doctype html><meta charset="utf-8"><title>kernels</title><script type="module">
 window.runKernels = (products, repeats, code, workerSource) => new Promise((resolve, reject) => {
   const source = `const INDEX_URL = "${new URL("../pyodide/", location.href)}";\n` + workerSource;
   const w = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })), { type: "module" });
-  w.onmessage = (e) => resolve(e.data);
-  w.onerror = (e) => reject(new Error(e.message));
+  w.onmessage = (e) => (e.data.error ? reject(new Error(e.data.error)) : resolve(e.data));
+  w.onerror = (e) => reject(new Error(e.message || "the worker failed to start"));
+  setTimeout(() => reject(new Error("no answer in 600 s")), 600_000);
   w.postMessage({ products, repeats, code });
 });
 </script>"""
+
+
+class Handler(SiteHandler):
+    """The site, plus the benchmark's page on the same origin (so that its worker may import the site's Pyodide)."""
+
+    def do_GET(self):
+        if self.path.split("?", 1)[0] != "/__bench__/kernels.html":
+            return super().do_GET()
+        body = PAGE_HTML.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        return None
 
 
 def main(argv=None):
@@ -130,12 +147,10 @@ def main(argv=None):
         sys.exit(f"bench_kernels: no built site in {args.dist}; run `python3 build.py build` first")
     from playwright.sync_api import sync_playwright
 
-    server, url = serve_in_background(args.dist.resolve())
+    server, url = serve_in_background(args.dist.resolve(), handler=Handler, quiet=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(**launch_options(args.chromium))
         page = browser.new_page()
-        # A page of the benchmark's own on the site's origin (so its worker may import the site's Pyodide).
-        page.route(url + "__bench__/kernels.html", lambda r: r.fulfill(body=PAGE_HTML, content_type="text/html"))
         page.goto(url + "__bench__/kernels.html")
         page.wait_for_function("typeof window.runKernels === 'function'")
         result = page.evaluate("([p, r, c, w]) => runKernels(p, r, c, w)",

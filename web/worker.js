@@ -15,6 +15,8 @@
 import { loadPyodide } from "./pyodide/pyodide.mjs";
 
 const TEST_HOOKS = new URL(self.location.href).searchParams.has("test-hooks");
+// The benchmark reads the size of Python's wasm memory through this (bench/bench_web.py).
+if (TEST_HOOKS) self.wasmHeapBytes = () => (pyodide ? pyodide._module.HEAPU8.byteLength : 0);
 
 const post = (message, transfer = []) => self.postMessage(message, transfer);
 const stage = (name, status, extra = {}) => post({ type: "stage", stage: name, status, ...extra });

@@ -189,7 +189,7 @@ function pythonMessage(err) {
 }
 
 // Requests are handled one at a time, in order: Python is single-threaded anyway, and the page drives
-// training by slices, so a stop/predict request waits at most one slice (~0.15 s).
+// training by slices bounded by time (~40 ms), so a stop/predict request waits at most one slice.
 let queue = Promise.resolve();
 
 self.addEventListener("message", (event) => {

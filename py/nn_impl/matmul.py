@@ -40,9 +40,10 @@ MAX_EINSUM_ITERATION = 2**31 - 1
 
 
 #: The smallest product (m·k·n multiply-adds) OpenBLAS computes; smaller ones go to einsum. Measured in
-#: headless Chromium's worker (bench/bench_kernels.py), float32, µs per product einsum / OpenBLAS:
-#: 64×24×10 (15 360) 60 / 88; 64×32×24 (49 152) 69 / 66; 64×128×64 (524 288) 258 / 127;
-#: 64×784×32 (1.6 M) 971 / 376. The ctypes call costs about 15 µs, so the crossover lies near 40 000.
+#: headless Chromium's worker (bench/bench_kernels.py, best of 10, float32, a loaded machine), µs per product
+#: einsum / OpenBLAS: 64×24×10 (15 360) 13 / 15; 64×32×24 (49 152) 25 / 23; 64×128×64 (524 288) 167 / 133;
+#: 64×784×32 (1.6 M) 600 / 400; its transpose for dW 600 / 300. The ctypes call costs ~10-15 µs, so the
+#: crossover lies near 40 000. (One row, 1×784×128, is the exception: 32 / 47; it costs a drawing 15 µs.)
 BLAS_MIN_MULTIPLY_ADDS = 40_000
 
 _CBLAS_ROW_MAJOR, _CBLAS_NO_TRANS, _CBLAS_TRANS = 101, 111, 112

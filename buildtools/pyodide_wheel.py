@@ -6,6 +6,7 @@ import shutil
 
 from .common import ROOT, VENV_PYODIDE, WORK, BuildError, log, run, sha256_file
 from .environments import ensure_venv, find_python312
+from .pins import OFFICIAL_PACKAGES
 
 PACKAGE_FILES = ["py", "pyproject.toml", "README.md", "LICENSE"]  # what the nn_impl wheel is built from
 
@@ -25,11 +26,12 @@ def nn_impl_for_pyodide(python, official_lock):
     """The nn_impl wheel for the site and the site's pyodide-lock.json, in one folder; cached by the sources.
 
     The wheel is built from py/ by the standard build backend (``pip wheel``) and registered in the official
-    lock, pruned to numpy, with the ``pyodide-lock`` package. Where a Python 3.12 exists, ``pyodide
+    lock, pruned to pins.OFFICIAL_PACKAGES, with the ``pyodide-lock`` package. Where a Python 3.12 exists, ``pyodide
     py-compile`` then turns the folder's wheel into .pyc files (faster start-up in the tab) and rewrites the
     lock's file name and sha256 itself. Returns (folder, wheel path, py_compiled).
     """
-    key = hashlib.sha256((package_sources_hash() + sha256_file(official_lock)).encode()).hexdigest()[:16]
+    key = hashlib.sha256((package_sources_hash() + sha256_file(official_lock) + " ".join(OFFICIAL_PACKAGES))
+                         .encode()).hexdigest()[:16]
     folder = WORK / f"pyodide-{key}"
     if (folder / "pyodide-lock.json").is_file():
         wheel = sorted(folder.glob("nn_impl-*.whl"))[0]
@@ -58,7 +60,7 @@ def nn_impl_for_pyodide(python, official_lock):
         _lock_by_hand(official_lock, wheel, lock)
     else:
         pyodide_python = ensure_venv(VENV_PYODIDE, python312, ROOT / "requirements-pyodide.txt")
-        run([pyodide_python, "-c", LOCK_SCRIPT, official_lock, wheel, lock],
+        run([pyodide_python, "-c", LOCK_SCRIPT, official_lock, wheel, lock, *OFFICIAL_PACKAGES],
             "registering nn_impl in pyodide-lock.json (pyodide-lock)", capture=True)
         log("pre-compiling the nn_impl wheel for Pyodide (pyodide py-compile)")
         run([pyodide_python.parent / "pyodide", "py-compile", "--silent", building], "pyodide py-compile",
@@ -73,7 +75,7 @@ def nn_impl_for_pyodide(python, official_lock):
     return folder, wheel, "-cp312-" in wheel.name
 
 
-# Run with .venv-pyodide's interpreter: official lock, wheel, output lock.
+# Run with .venv-pyodide's interpreter: official lock, wheel, output lock, the official packages to keep.
 LOCK_SCRIPT = r"""
 import sys
 from pathlib import Path
@@ -81,7 +83,7 @@ from pyodide_lock import PyodideLockSpec
 from pyodide_lock.utils import add_wheels_to_spec
 official, wheel, out = map(Path, sys.argv[1:4])
 spec = PyodideLockSpec.from_json(official)
-spec.packages = {"numpy": spec.packages["numpy"]}  # ship only what the page loads
+spec.packages = {name: spec.packages[name] for name in sys.argv[4:]}  # ship only what the page loads
 add_wheels_to_spec(spec, [wheel]).to_json(out)
 """
 
@@ -89,7 +91,7 @@ add_wheels_to_spec(spec, [wheel]).to_json(out)
 def _lock_by_hand(official_lock, wheel, out):
     """The same entry pyodide-lock writes, for machines without a Python 3.12 to run it."""
     lock = json.loads(official_lock.read_text())
-    lock["packages"] = {"numpy": lock["packages"]["numpy"], "nn-impl": {
+    lock["packages"] = {**{name: lock["packages"][name] for name in OFFICIAL_PACKAGES}, "nn-impl": {
         "name": "nn_impl", "version": wheel.name.split("-")[1], "file_name": wheel.name, "install_dir": "site",
         "sha256": sha256_file(wheel), "package_type": "package", "imports": ["nn_impl"], "depends": ["numpy"],
         "unvendored_tests": False, "shared_library": False}}

@@ -137,6 +137,20 @@ async function setUpSettings(table) {
   runs.restore(); // the runs of earlier visits, now that their settings can be labelled
 }
 
+let versions = null;
+/** The "Runtime versions" line; `products` names what computes the matrix products (nn_impl.matmul). */
+function showVersions(v, products = `${v.products}, until OpenBLAS has loaded`) {
+  versions = v;
+  $("versions").textContent = `Running in this tab: Python ${v.python} · NumPy ${v.numpy} · nn_impl ${v.nn_impl}` +
+    ` · matrix products: ${products}`;
+}
+// The worker loads OpenBLAS after "ready" and says which kernel computes the products from then on.
+client.on("kernel", (m) => {
+  if (!versions) return;
+  showVersions(versions, m.products);
+  if (m.failed) showMessage(`OpenBLAS could not be loaded (${m.failed}); training uses einsum, slower.`, "error");
+});
+
 async function start() {
   setAppState(bus, "loading");
   loading.reset();
@@ -152,8 +166,7 @@ async function start() {
   } finally {
     unsubscribe();
   }
-  const v = info.versions;
-  $("versions").textContent = `Running in this tab: Python ${v.python} · NumPy ${v.numpy} · nn_impl ${v.nn_impl}`;
+  showVersions(info.versions);
   if (registry === null) await setUpSettings(info.params); // after a restart the form keeps what was typed
   loading.finish();
   setAppState(bus, "ready");

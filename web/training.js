@@ -11,11 +11,15 @@ import { appState, setAppState } from "./app_state.js";
 import { PRESETS, writeUrl } from "./settings.js";
 import { lockFields, readConfig, showConfig, showPythonError, unlockedOnly } from "./settings_form.js";
 
-// Aim for slices of ~0.12 s of Python: the worker answers stop/predict between slices, and the chart and
-// read-outs update several times a second.
-const SLICE_SECONDS = 0.12;
-// Stop waits this long for the slice in progress (an epoch's evaluation of a wide network can take many
-// seconds); then it cancels it by restarting the worker, so Stop always answers within 2 s.
+// Slices of at most ~40 ms of Python (Trainer.run's max_seconds; an epoch's validation scoring is split into
+// blocks too): the worker answers a drawing, a click or Stop between two slices, so within one slice. A
+// request sent during a slice reaches the worker before the page can ask for the next slice (that is only
+// sent once this one's reply is in), so a pending prediction is always served first.
+const SLICE_SECONDS = 0.04;
+// Enough batches to fill a slice however fast the kernel is: the time bound ends it.
+const SLICE_MAX_BATCHES = 5000;
+// Stop waits this long for the slice in progress (a wide network's forward pass over a block of the test set can
+// take long); then it cancels it by restarting the worker, so Stop always answers within 2 s.
 const STOP_WAIT_MS = 1500;
 
 // Which buttons work in which state. The form is locked while a run goes on, except its live fields.
@@ -55,7 +59,6 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
     active: false, // configured and not finished: Train/Resume continue it
     completed: 0, // runs that ended (finished, diverged, stopped, failed, refused)
     generation: 0,
-    batchesPerSlice: 8,
     elapsed: 0, // seconds of training (wall clock, while the loop runs)
     samples: 0,
     samplesTotal: 0,
@@ -94,7 +97,6 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
       const result = await client.request("configure", { config });
       Object.assign(run, {
         samplesTotal: result.n_train * config.epochs, samples: 0, elapsed: 0, epochs: config.epochs, active: true,
-        batchesPerSlice: Math.max(1, Math.round(256 / config.batch_size)),
       });
       endRecord("stopped"); // a Reset ends the run it replaces
       run.record = runs.start(config, result.layer_sizes);
@@ -129,20 +131,17 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
     }
   }
 
-  async function runSlice(nBatches) {
+  async function runSlice(nBatches, maxSeconds = null) {
     const t0 = performance.now();
     run.slicesInFlight++;
     run.mostSlicesInFlight = Math.max(run.mostSlicesInFlight, run.slicesInFlight);
     let r;
     try {
-      r = await client.request("train", { n_batches: nBatches, layer_stats: watchLayers() });
+      r = await client.request("train", { n_batches: nBatches, max_seconds: maxSeconds, layer_stats: watchLayers() });
     } finally {
       run.slicesInFlight--;
     }
     run.elapsed += (performance.now() - t0) / 1000;
-    if (r.seconds > 0 && r.batches > 0) {
-      run.batchesPerSlice = Math.min(5000, Math.max(1, Math.round(SLICE_SECONDS / (r.seconds / r.batches))));
-    }
     const first = run.samples === 0;
     showSlice(r);
     if (first) bus.dispatchEvent(new CustomEvent("model-changed", { detail: { name: "training" } }));
@@ -172,14 +171,15 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
   async function loopSlices(generation) {
     try {
       while (run.generation === generation) {
-        const r = await runSlice(run.batchesPerSlice);
+        const r = await runSlice(SLICE_MAX_BATCHES, SLICE_SECONDS);
         if (r.status === "done" || r.status === "diverged") {
           if (run.generation === generation) finishRun(r);
           else run.active = false;
           return;
         }
-        // Yield to the event loop between slices so clicks and rendering are handled promptly.
-        await new Promise((resolve) => setTimeout(resolve, 0));
+        // No timer or animation frame between slices: the reply arrives as a task of its own (clicks and
+        // painting run between slices anyway), and a hidden tab, which throttles timers to one a second and
+        // paints no frames, goes on training at full speed.
       }
     } catch (err) {
       if (client.dead || err.stage === "cancelled") return; // the "dead" handler or the canceller has said it

@@ -16,6 +16,8 @@ import { loadPyodide } from "./pyodide/pyodide.mjs";
 import { exportResult, pythonMessage } from "./python_values.js";
 
 const TEST_HOOKS = new URL(self.location.href).searchParams.has("test-hooks");
+// The benchmark reads the size of Python's wasm memory through this (bench/bench_web.py).
+if (TEST_HOOKS) self.wasmHeapBytes = () => (pyodide ? pyodide._module.HEAPU8.byteLength : 0);
 
 const post = (message, transfer = []) => self.postMessage(message, transfer);
 const stage = (name, status, extra = {}) => post({ type: "stage", stage: name, status, ...extra });
@@ -128,8 +130,38 @@ function requireLoaded(name, shown, errors) {
   throw new Error(`${shown} could not be loaded${errors.length ? `: ${errors.join("; ")}` : ""}`);
 }
 
+/**
+ * Give NumPy's products a BLAS: Pyodide's own libopenblas.so (its "openblas" package, checked against the site's
+ * lock like every package), called by nn_impl.matmul through ctypes. Loaded after the page is ready so that it
+ * does not delay it; until it arrives, and if it fails, the products run on einsum. Reports
+ * {type: "kernel", products: "OpenBLAS 0.3.26" | ..., failed?: message}.
+ */
+async function loadOpenBLAS() {
+  const matmul = pyodide.pyimport("nn_impl.matmul");
+  stage("matrix products", "start");
+  try {
+    // A missing or altered file (sha256 against the lock) is reported to errorCallback, not thrown; then
+    // use_openblas finds no library and raises.
+    const errors = [];
+    await pyodide.loadPackage(["openblas"], { messageCallback: () => {}, errorCallback: (m) => errors.push(m) });
+    try {
+      matmul.use_openblas("libopenblas.so");
+    } catch (err) {
+      throw errors.length ? new Error(errors.join(" ")) : err;
+    }
+    stage("matrix products", "done");
+    post({ type: "kernel", products: matmul.describe_kernel() });
+  } catch (err) {
+    const message = pythonMessage(err);
+    stage("matrix products", "failed", { message });
+    post({ type: "kernel", products: matmul.describe_kernel(), failed: message });
+  } finally {
+    matmul.destroy();
+  }
+}
+
 // Requests are handled one at a time, in order: Python is single-threaded anyway, and the page drives
-// training by slices, so a stop/predict request waits at most one slice (~0.15 s).
+// training by slices bounded by time (~40 ms), so a stop/predict request waits at most one slice.
 let queue = Promise.resolve();
 
 self.addEventListener("message", (event) => {
@@ -151,6 +183,7 @@ async function handle(id, type, payload) {
       if (session) throw new Error("already loaded");
       const { result, transfer } = await load(payload || {});
       post({ id, result }, transfer);
+      loadOpenBLAS(); // after "ready", outside the queue: requests go on being answered meanwhile
       return;
     }
     if (!session) throw new Error(`"${type}" before the worker finished loading`);

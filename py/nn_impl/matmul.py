@@ -1,19 +1,33 @@
-"""The matrix products of the fast engine, and how to compute them on this platform.
+"""The matrix products of the fast engine, and the kernel that computes them on this platform.
 
-NumPy inside Pyodide is built without BLAS. There, ``matmul`` of a float32 batch by a weight matrix falls back to a
-plain loop about twice as slow as ``einsum``'s sum-of-products loop (measured in Pyodide 0.27.7 / NumPy 2.0.2:
-64×784 @ 784×32 takes 2.4 ms with matmul, 1.05 ms with einsum); with BLAS, matmul is ten times faster still.
+Three kernels compute the same products:
+
+* ``"numpy"`` -- ``np.matmul``, which on CPython calls the BLAS NumPy was built with;
+* ``"einsum"`` -- ``np.einsum``'s sum-of-products loop, for NumPy without BLAS (Pyodide's): there ``matmul``
+  falls back to a plain loop about twice as slow (Pyodide 0.27.7 / NumPy 2.0.2: 64×784 @ 784×32 takes 2.4 ms
+  with matmul, 1.05 ms with einsum);
+* ``"openblas"`` -- Pyodide's own OpenBLAS (``libopenblas.so``, shipped for its SciPy) called through
+  ``ctypes``: ``cblas_sgemm``/``cblas_dgemm`` on the arrays' buffers, row-major, transposes passed as flags.
+  The page loads the library after it is ready and calls :func:`use_openblas`; until then, or if the library
+  is missing or broken, the einsum kernel goes on working.
+
+The kernel is chosen once (:func:`use`), and with OpenBLAS once per product shape: below
+:data:`BLAS_MIN_MULTIPLY_ADDS` the ctypes call costs more than it saves and einsum computes the product.
 """
 
+import ctypes
 import sys
 
 import numpy as np
 
-#: True where NumPy has no BLAS (Pyodide): products then run as plain loops
+#: True where NumPy has no BLAS (Pyodide): products then run as plain loops unless OpenBLAS is loaded
 NO_BLAS = sys.platform == "emscripten"
 
+KERNELS = ("numpy", "einsum", "openblas")
+
 #: Whether the training step skips, in the first layer's two products, the inputs that are zero across the whole
-#: batch (see :func:`dense_skipping_zero_inputs`). Worth it only where the products are plain loops.
+#: batch (see :func:`dense_skipping_zero_inputs`). Worth it only where the products are plain loops;
+#: :func:`use` sets it with the kernel.
 SKIP_ZERO_INPUTS = NO_BLAS
 
 # Above this fraction of non-zero inputs, gathering the active columns costs more than it saves.
@@ -25,14 +39,153 @@ _MAX_ACTIVE_FRACTION = 0.8
 MAX_EINSUM_ITERATION = 2**31 - 1
 
 
+#: The smallest product (m·k·n multiply-adds) OpenBLAS computes; smaller ones go to einsum. Measured in
+#: headless Chromium's worker (bench/bench_kernels.py, best of 10, float32, a loaded machine), µs per product
+#: einsum / OpenBLAS: 64×24×10 (15 360) 13 / 15; 64×32×24 (49 152) 25 / 23; 64×128×64 (524 288) 167 / 133;
+#: 64×784×32 (1.6 M) 600 / 400; its transpose for dW 600 / 300. The ctypes call costs ~10-15 µs, so the
+#: crossover lies near 40 000. (One row, 1×784×128, is the exception: 32 / 47; it costs a drawing 15 µs.)
+BLAS_MIN_MULTIPLY_ADDS = 40_000
+
+_CBLAS_ROW_MAJOR, _CBLAS_NO_TRANS, _CBLAS_TRANS = 101, 111, 112
+
+
+class _OpenBLAS:
+    """``cblas_sgemm`` and ``cblas_dgemm`` of a loaded libopenblas, with their C signatures."""
+
+    def __init__(self, library):
+        self.library = library
+        self.gemm = {}
+        for dtype, name, scalar in ((np.float32, "cblas_sgemm", ctypes.c_float),
+                                    (np.float64, "cblas_dgemm", ctypes.c_double)):
+            function = getattr(library, name)
+            function.restype = None
+            # order, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc
+            function.argtypes = [ctypes.c_int] * 6 + [scalar, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
+                                                       ctypes.c_int, scalar, ctypes.c_void_p, ctypes.c_int]
+            self.gemm[np.dtype(dtype)] = function
+        config = getattr(library, "openblas_get_config", None)
+        self.config = "OpenBLAS"
+        if config is not None:
+            config.restype, config.argtypes = ctypes.c_char_p, []
+            self.config = config().decode("ascii", "replace").strip()  # "OpenBLAS 0.3.26 NO_AFFINITY ..."
+
+
+_kernel = "einsum" if NO_BLAS else "numpy"
+_openblas = None
+
+
+def kernel():
+    """The name of the kernel in use, one of :data:`KERNELS`."""
+    return _kernel
+
+
+def describe_kernel():
+    """What computes the products, for people: e.g. "OpenBLAS 0.3.26", "einsum (NumPy without BLAS)"."""
+    if _kernel == "openblas":
+        return " ".join(_openblas.config.split()[:2])
+    if _kernel == "einsum":
+        return "einsum (NumPy without BLAS)"
+    return "NumPy matmul (its BLAS)"
+
+
+def use(name):
+    """Compute every product from now on with kernel ``name`` ("numpy", "einsum", or "openblas" once
+    :func:`use_openblas` has loaded it). Returns the name."""
+    global _kernel, SKIP_ZERO_INPUTS
+    if name not in KERNELS:
+        raise ValueError(f"kernel: unknown {name!r}; choose from {list(KERNELS)}")
+    if name == "openblas" and _openblas is None:
+        raise ValueError("kernel: OpenBLAS is not loaded; call use_openblas() first")
+    _kernel = name
+    # Leaving blank inputs out pays where products are plain loops; with OpenBLAS the gather costs more than
+    # the (now fast) third of the first layer it saves.
+    SKIP_ZERO_INPUTS = name == "einsum"
+    return name
+
+
+def use_openblas(library="libopenblas.so"):
+    """Load OpenBLAS (``library``: a path or a name the dynamic loader finds, as after Pyodide's
+    ``loadPackage("openblas")``), check it on a product of known result, and make it the kernel.
+
+    Raises ``OSError`` when the library cannot be loaded or lacks the cblas functions, ``ValueError`` when it
+    computes a wrong product; the kernel in use is then unchanged. Returns ``"openblas"``.
+    """
+    global _openblas
+    try:
+        candidate = _OpenBLAS(ctypes.CDLL(library))
+    except AttributeError as exc:
+        raise OSError(f"{library}: no cblas_sgemm/cblas_dgemm ({exc})") from None
+    rng = np.random.default_rng(0)
+    for dtype in (np.float32, np.float64):
+        A = rng.normal(size=(33, 70)).astype(dtype)
+        B = rng.normal(size=(70, 21)).astype(dtype)
+        expected = einsum_product(A.astype(np.float64), B.astype(np.float64))
+        got = _blas_product(candidate, A, B.T.copy().T)  # B stored transposed: the flag is checked too
+        tolerance = 1e-4 if dtype == np.float32 else 1e-10
+        if got is None or not np.allclose(got, expected, rtol=tolerance, atol=tolerance):
+            raise ValueError(f"{library}: its {np.dtype(dtype).name} product differs from einsum's; not used")
+    _openblas = candidate
+    return use("openblas")
+
+
+def product(A, B, out=None):
+    """A @ B for A of shape (m, k) and B of shape (k, n), into ``out`` (m, n) if given, with the kernel in use.
+
+    A and B may be transposed views (``X.T``): OpenBLAS takes them as flags, without a copy. Returns the
+    (m, n) product.
+    """
+    if _kernel == "openblas" and A.shape[0] * A.shape[1] * B.shape[1] >= BLAS_MIN_MULTIPLY_ADDS:
+        result = _blas_product(_openblas, A, B, out)
+        if result is not None:
+            return result
+    if _kernel == "numpy":
+        return np.matmul(A, B, out=out)
+    return einsum_product(A, B, out=out)
+
+
 def dense(A, W, out=None):
     """A @ W for a batch A of shape (batch, n_in) and weights W of shape (n_in, n_out), into ``out`` if given.
 
     Returns the (batch, n_out) product.
     """
-    if NO_BLAS:
-        return einsum_product(A, W, out=out)
-    return np.matmul(A, W, out=out)
+    return product(A, W, out=out)
+
+
+def _blas_layout(M):
+    """(transpose flag, leading dimension) under which cblas reads the 2-d array M in place, or None."""
+    item = M.itemsize
+    rows, columns = M.strides
+    if columns == item and rows % item == 0 and rows // item >= max(1, M.shape[1]):
+        return _CBLAS_NO_TRANS, rows // item
+    if rows == item and columns % item == 0 and columns // item >= max(1, M.shape[0]):
+        return _CBLAS_TRANS, columns // item
+    return None
+
+
+def _blas_product(blas, A, B, out=None):
+    """A @ B by cblas ?gemm, or None when the operands do not suit it (other dtypes, an empty dimension)."""
+    gemm = blas.gemm.get(A.dtype)
+    m, k = A.shape
+    n = B.shape[1]
+    if gemm is None or B.dtype != A.dtype or 0 in (m, k, n):
+        return None
+    if out is not None and out.dtype != A.dtype:
+        return None
+    layout_a = _blas_layout(A)
+    if layout_a is None:
+        A = np.ascontiguousarray(A)
+        layout_a = _blas_layout(A)
+    layout_b = _blas_layout(B)
+    if layout_b is None:
+        B = np.ascontiguousarray(B)
+        layout_b = _blas_layout(B)
+    target = out if out is not None and out.flags.c_contiguous else np.empty((m, n), dtype=A.dtype)
+    gemm(_CBLAS_ROW_MAJOR, layout_a[0], layout_b[0], m, n, k, 1.0, A.ctypes.data, layout_a[1],
+         B.ctypes.data, layout_b[1], 0.0, target.ctypes.data, n)
+    if out is not None and target is not out:
+        out[...] = target
+        return out
+    return target
 
 
 def einsum_product(A, B, out=None):

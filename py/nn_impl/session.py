@@ -12,7 +12,7 @@ import sys
 import numpy as np
 
 # The engine modules this class uses, all here.
-from . import __version__, data, diagnostics, params
+from . import __version__, data, diagnostics, matmul, params
 from .model import MLPClassifier, load as load_model_file
 from .persist import save_model
 from .preprocess import EmptyDrawingError, to_mnist
@@ -62,6 +62,7 @@ class Session:
                 "python": ".".join(str(v) for v in sys.version_info[:3]),
                 "numpy": np.__version__,
                 "nn_impl": __version__,
+                "products": matmul.describe_kernel(),
             },
             "params": params.as_json(n_train=n_train),
             "n_train": n_train,
@@ -130,8 +131,9 @@ class Session:
                 problems["hidden_layer_sizes"] = str(exc)
         return {"problems": problems}
 
-    def train(self, n_batches=50, layer_stats=False):
-        """Run ``n_batches`` more batches of the configured run (one slice of the page's training loop).
+    def train(self, n_batches=50, max_seconds=None, layer_stats=False):
+        """Run ``n_batches`` more batches of the configured run (one slice of the page's training loop), or
+        fewer when ``max_seconds`` have passed (``Trainer.run``): the page bounds its slices by time.
 
         The page's Step button sends ``n_batches=1``. Returns ``Trainer.run``'s dict plus ``test_accuracy``
         (the latest epoch's, or ``None``) and ``stopped_early`` (True when the stop condition was met; status
@@ -143,7 +145,7 @@ class Session:
         n_batches = int(n_batches)
         if n_batches < 1:
             raise ValueError(f"n_batches: must be at least 1, got {n_batches}")
-        result = dict(self._trainer.run(n_batches, layer_stats=bool(layer_stats)))
+        result = dict(self._trainer.run(n_batches, max_seconds=max_seconds, layer_stats=bool(layer_stats)))
         self.model = self._training_model
         self.model_name = "training"
         history = result.get("history")

@@ -12,7 +12,8 @@ import { pathToFileURL } from "node:url";
 const [distDir, testsDir, wheelsDir, ...pytestArgs] = process.argv.slice(2).map((a, i) => (i < 3 ? path.resolve(a) : a));
 const { loadPyodide } = await import(pathToFileURL(path.join(distDir, "pyodide", "pyodide.mjs")).href);
 const pyodide = await loadPyodide({ indexURL: path.join(distDir, "pyodide") + "/" });
-await pyodide.loadPackage(["numpy", "nn_impl"], { messageCallback: () => {} });
+// openblas: the shared library the page loads after it is ready; with it the tests also run the OpenBLAS kernel.
+await pyodide.loadPackage(["numpy", "nn_impl", "openblas"], { messageCallback: () => {} });
 for (const [mountPoint, folder] of [["/tests", testsDir], ["/wheels", wheelsDir]]) {
   pyodide.FS.mkdirTree(mountPoint);
   pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: folder }, mountPoint);

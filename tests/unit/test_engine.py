@@ -69,6 +69,30 @@ def test_trainer_slices_give_exactly_what_fit_gives():
     assert trainer.run(5)["status"] == "done"  # asking for more after the end does nothing
 
 
+def test_slices_bounded_by_time_give_exactly_what_fit_gives(monkeypatch):
+    """With a budget smaller than any piece of work, each call does one batch or one block of the epoch's
+    validation scoring, and the run ends exactly where fit ends (same weights, same history)."""
+    X, y = blobs()
+    validation = (np.tile(X, (4, 1)), np.tile(y, 4))
+    fitted = small().fit(X, y, validation_data=validation)
+    sliced = small()
+    trainer = sliced.trainer(X, y, validation_data=validation)
+    monkeypatch.setattr(trainer, "VALIDATION_BLOCK_MULTIPLY_ADDS", 100 * (16 * 8 + 8 * 3))
+    assert trainer.validation_block == 100  # 1200 validation images: 12 blocks
+    results = []
+    while not results or results[-1]["status"] != "done":
+        results.append(trainer.run(1000, max_seconds=1e-9))
+    assert all(r["batches"] <= 1 for r in results)
+    scoring = [r for r in results if r["batches"] == 0]  # the calls that only scored validation images
+    assert len(scoring) == 3 * 12 and all(r["epoch_progress"] in (0.0, 1.0) for r in scoring)
+    for Wf, Ws in zip(fitted.coefs_ + fitted.intercepts_, sliced.coefs_ + sliced.intercepts_):
+        np.testing.assert_array_equal(Wf, Ws)
+    assert [h["val_accuracy"] for h in fitted.history_] == [h["val_accuracy"] for h in sliced.history_]
+    assert fitted.history_[-1]["val_accuracy"] == fitted.score(*validation)
+    with pytest.raises(ValueError, match="max_seconds"):
+        trainer.run(1, max_seconds=0)
+
+
 def test_run_reports_what_the_page_needs():
     X, y = blobs(n=100)
     trainer = small(batch_size=10).trainer(X, y, validation_data=(X, y))

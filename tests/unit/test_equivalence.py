@@ -12,6 +12,9 @@ import pytest
 
 from nn_impl import MLPClassifier, initializers, reference
 
+# The same checks with every matrix-product kernel this platform offers (tests/unit/conftest.py).
+pytestmark = pytest.mark.usefixtures("each_kernel")
+
 N_STEPS = 500
 
 

@@ -11,6 +11,9 @@ from nn_impl import MLPClassifier
 from nn_impl.activations import ACTIVATIONS
 from nn_impl.losses import LOSSES
 
+# The same checks with every matrix-product kernel this platform offers (tests/unit/conftest.py).
+pytestmark = pytest.mark.usefixtures("each_kernel")
+
 H = 1e-6
 
 

@@ -113,8 +113,9 @@ export function createCells(root, python, tutorial, say) {
         return !reply.error;
       } catch (err) {
         cell.output.dataset.state = "error";
-        cell.result.textContent = err.stage === "worker" ? "Stopped: the cells' Python was restarted."
-          : `Not run: ${err.message}`;
+        // "cancelled": Interrupt restarted the worker (protocol.js); "worker": it died on its own and was restarted
+        cell.result.textContent = err.stage === "cancelled" || err.stage === "worker"
+          ? "Stopped: the cells' Python was restarted." : `Not run: ${err.message}`;
         return false;
       } finally {
         current = null;

@@ -49,7 +49,7 @@ def record_live_regions(page):
                    if (region.id === "announcer" && region.textContent) window.announced.push(region.textContent);
                  }
                }
-             };
+             });
              function ancestors(el) { const out = []; while ((el = el.parentElement)) out.push(el); return out; }
              observer.observe(document.body, { subtree: true, childList: true, characterData: true });
            }"""
@@ -155,7 +155,7 @@ def test_the_keyboard_alone_reaches_a_prediction_and_trains_with_focus_always_vi
     assert [EPOCH_TEXT.match(t).groups() for t in said] == [("1", "2"), ("2", "2")], said
     changes = live_changes(page)
     assert changes.get("announcer") == 2, changes
-    assert all(count <= 4 for count in changes.values()), changes  # nothing else speaks with every slice
+    assert all(count <= 4 for count in changes.values()), str(changes)  # nothing else speaks with every slice
 
     # a prediction by keyboard: a test digit of the explorer, selected with Enter, "Load into canvas" with Space
     tab_to("Misclassified only")

@@ -106,8 +106,59 @@ def test_axe_finds_nothing_serious_in_every_section_and_state_in_both_colour_sch
     assert_no_serious_violations(page, "offline status shown")
 
 
+# What the keyboard must reach: every visible control that is not disabled (file inputs hide inside their label)
+CONTROLS = ("button, input, select, textarea, summary, a[href], [tabindex='0'], [contenteditable='true']")
+
+
+def tab_through_the_page(page, limit=800):
+    """Tab from the top of the page until focus comes back round; returns (controls never reached, stops without
+    a visible focus ring): a focus ring is a 2 px or wider outline on the element or on the label/editor holding it."""
+    page.evaluate(
+        """(selector) => {
+             window.tabStops = new Set();
+             window.noRing = [];
+             document.addEventListener("focusin", (event) => {
+               const el = event.target;
+               window.tabStops.add(el);
+               const ring = [el, el.parentElement, el.parentElement && el.parentElement.parentElement]
+                 .filter(Boolean).some((e) => { const s = getComputedStyle(e);
+                   return s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2; });
+               if (!ring) window.noRing.push(el.outerHTML.slice(0, 80));
+             });
+             document.activeElement.blur();
+             window.scrollTo(0, 0);
+           }""",
+        CONTROLS,
+    )
+    for presses in range(limit):
+        page.keyboard.press("Tab")
+        if presses > 2 and page.evaluate("document.activeElement === document.body"
+                                         " || document.activeElement === [...window.tabStops][0]"):
+            break
+    return page.evaluate(
+        """(selector) => {
+             const shown = (el) => el.checkVisibility({ visibilityProperty: true }) && !el.closest("[hidden]") &&
+               !(el.closest("details:not([open])") && el.tagName !== "SUMMARY");
+             const missed = [...document.querySelectorAll(selector)]
+               .filter((el) => !el.disabled && shown(el) && !window.tabStops.has(el))
+               .map((el) => el.getAttribute("aria-label") || el.outerHTML.slice(0, 80));
+             return [missed, window.noRing];
+           }""",
+        CONTROLS,
+    )
+
+
 def test_the_keyboard_alone_reaches_a_prediction_and_trains_with_focus_always_visible(page, site_url):
     open_inspected(page, site_url)
+    wait_saved(page)  # its "Remove the offline copy" button appears then, in the header
+    # the code editors replace the cells' plain text when the section first comes near: load them before the walk
+    page.get_by_role("region", name="Learn how it works").scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelectorAll('.cell pre[role=textbox]').length === 0"
+                           " && document.querySelectorAll('.cell .cm-content').length > 0", timeout=60_000)
+    missed, no_ring = tab_through_the_page(page)
+    assert not missed, f"controls Tab never reaches: {missed}"
+    assert not no_ring, f"focus without a visible ring: {no_ring}"
+    page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
     note = page.get_by_text("No mouse, finger or pen?")
     expect(note).to_contain_text("Load into canvas")
     assert "pad-keyboard-note" in page.get_by_label("Draw a digit", exact=True).get_attribute("aria-describedby")

@@ -8,6 +8,7 @@
 // are rebuilt only when the set of runs shown or an axis changes.
 import uPlot from "./vendor/uplot/uPlot.esm.js";
 import { runLabel, runName, smoothed } from "./runs.js";
+import { axisColors, onSchemeChange } from "./theme.js";
 
 const DRAW_INTERVAL_MS = 250;
 const HEIGHT = 220;
@@ -111,6 +112,7 @@ export class TrainingCharts {
     // compiling uPlot's path-building code (measured: an 88 ms main-thread task at the start of a run).
     this.loss.rebuild({ scales: { x: { time: false } }, series: [{}, { stroke: "#000" }] }, [[0, 1, 2], [1, 0.5, 0.25]]);
     this.rebuild();
+    onSchemeChange(() => this.rebuild());
   }
 
   /** The runs or their visibility changed: new series, new legend. */
@@ -118,8 +120,8 @@ export class TrainingCharts {
     this.shown = this.history.runs.filter((r) => r.visible);
     const x = X_AXES[this.xAxis];
     const axes = (yLabel, values) => [
-      { label: x.label, stroke: "#555", values: compact },
-      { label: yLabel, stroke: "#555", size: 60, values },
+      { label: x.label, ...axisColors(), values: compact },
+      { label: yLabel, ...axisColors(), size: 60, values },
     ];
     const hooks = { setCursor: [(u) => this._hover(u)] };
     const lossSeries = [{ label: x.label }];

@@ -49,9 +49,9 @@ export class ConfusionView {
         const label = `true ${r}, predicted ${c}: ${n} image${n === 1 ? "" : "s"}`;
         button.setAttribute("aria-label", label);
         td.title = `${label} (${(share * 100).toFixed(1)} % of the ${r}s)`;
-        td.style.background = shade(share, r === c);
-        // dark cells get light text (contrast stays readable)
-        td.classList.toggle("dark", (r === c ? share : Math.sqrt(share)) > 0.55);
+        const { background, dark } = shade(share, r === c);
+        td.style.background = background;
+        td.classList.toggle("dark", dark); // dark cells get white text (style.css), light ones dark text
       }
     }
     const accuracy = total ? ((100 * right) / total).toFixed(2) : "–";
@@ -102,11 +102,19 @@ function headerCell(text, scope) {
   return th;
 }
 
-/** Background for a cell holding `share` of its row: blue on the diagonal, red off it, white at 0. */
+/** Background for a cell holding `share` of its row: blue on the diagonal, red off it, white at 0; `dark`:
+ * whether it takes white text. Shades whose luminance leaves neither white nor dark text WCAG AA contrast
+ * (4.5:1) are darkened until white text has it. */
 function shade(share, diagonal) {
   // Mistakes are usually a few percent: a square root makes 1-5 % visible without saturating at 50 %.
-  const t = diagonal ? share : Math.min(1, Math.sqrt(share));
+  let t = diagonal ? share : Math.min(1, Math.sqrt(share));
   const [r, g, b] = diagonal ? [29, 78, 216] : [190, 18, 60];
-  const mix = (c) => Math.round(255 + (c - 255) * t);
-  return `rgb(${mix(r)}, ${mix(g)}, ${mix(b)})`;
+  const mix = (c, k) => Math.round(255 + (c - 255) * k);
+  const luminance = (k) => {
+    const lin = (c) => { const v = mix(c, k) / 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+  };
+  // text #1b1b1f (luminance 0.0116) needs L >= 0.227; white text needs L <= 0.183
+  while (t < 1 && luminance(t) < 0.227 && luminance(t) > 0.183) t = Math.min(1, t + 0.01);
+  return { background: `rgb(${mix(r, t)}, ${mix(g, t)}, ${mix(b, t)})`, dark: luminance(t) <= 0.183 };
 }

@@ -172,26 +172,23 @@ export class TestSetExplorer {
   _describe(button) {
     const index = Number(button.dataset.index);
     const truth = this.labels[index];
-    let text = `label ${truth}`;
+    // the caption is words of the label (what a voice-control user says is what they see)
+    let text = `labelled ${truth}`;
     let label = `Test image ${index + 1}, labelled ${truth}`;
     let wrong = false;
     if (this.predictions) {
       const pred = this.predictions.pred[index];
       const confidence = Math.round(this.predictions.confidence[index] * 100);
       wrong = pred !== truth;
-      text = `${pred} · ${confidence}%`;
+      text = `${pred} (${confidence} %)`;
       label += `: predicted ${pred} (${confidence} %)${wrong ? ", wrong" : ""}`;
     }
     // Most captions stay the same from one epoch to the next: rewriting them anyway would lay them out again.
     if (button.getAttribute("aria-label") === label) return;
     const caption = button.querySelector(".digit-caption");
     caption.textContent = text;
-    if (wrong) {
-      const mark = document.createElement("span"); // the mark is a symbol and words, not colour alone
-      mark.className = "digit-truth";
-      mark.textContent = `✗ is ${truth}`;
-      caption.append(mark);
-    }
+    // a wrong answer's mark, "✗ is 3", is a symbol and words, not colour alone; style.css writes it from
+    // data-true, so that it is shown but not part of the text (the label already says "labelled 3 ... wrong")
     if (this.predictions) button.dataset.pred = String(this.predictions.pred[index]);
     else delete button.dataset.pred;
     button.classList.toggle("wrong", wrong);

@@ -5,8 +5,9 @@
 // "Layer statistics"), for the newest run or one chosen from the runs kept.
 import { ResizingPlot, Throttle, X_AXES } from "./charts.js";
 import { runName } from "./runs.js";
+import { axisColors } from "./theme.js";
 
-const LAYER_COLORS = ["#1d4ed8", "#c2410c", "#15803d", "#7c3aed", "#be123c", "#0e7490", "#a16207", "#334155"];
+const LAYER_COLORS = ["#1d4ed8", "#c2410c", "#15803d", "#7c3aed", "#be123c", "#0e7490", "#a16207", "#64748b"];
 
 // statistic -> how the chart shows it and the one sentence on what to look for
 export const STATISTICS = {
@@ -81,8 +82,8 @@ export class LayerView {
       this.plot.rebuild({
         scales: { x: { time: false }, y: stat.log ? { distr: 3, log: 10 } : { range: [0, 1] } },
         axes: [
-          { label: xAxis.label, stroke: "#555" },
-          { label: stat.log ? `${name.replace("_", " ")} (log)` : "share", stroke: "#555", size: 60,
+          { label: xAxis.label, ...axisColors() },
+          { label: stat.log ? `${name.replace("_", " ")} (log)` : "share", ...axisColors(), size: 60,
             values: stat.log ? undefined : (u, vals) => vals.map((v) => `${Math.round(v * 100)} %`) },
         ],
         series: [{ label: xAxis.label }, ...shown.map((s, i) => ({

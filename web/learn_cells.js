@@ -47,6 +47,7 @@ export function createCells(root, python, tutorial, say) {
     plain.setAttribute("aria-readonly", "true");
     plain.setAttribute("aria-multiline", "true");
     plain.setAttribute("aria-label", labels.code);
+    plain.tabIndex = 0; // a read-only textbox that may scroll: the keyboard must reach it
     plain.textContent = code || " ";
     holder.append(plain);
     const run = document.createElement("button");

@@ -28,8 +28,10 @@ export function createOfflineCopy({ status, buildInfo }) {
   const text = status.querySelector(".offline-text");
   let build = null;
 
-  const say = (words) => {
+  // `quiet`: the saving progress (many lines a second) is shown but not announced; the outcome is
+  const say = (words, quiet = false) => {
     status.hidden = false;
+    status.setAttribute("aria-live", quiet ? "off" : "polite");
     text.textContent = words;
   };
 
@@ -59,7 +61,8 @@ export function createOfflineCopy({ status, buildInfo }) {
         const m = event.data;
         if (!m || m.type !== "offline-copy" || m.build !== forBuild) return;
         if (m.status === "progress") {
-          if (forBuild === build) say(`Saving a copy of this page for offline use: ${m.done} of ${m.total} files.`);
+          const line = `Saving a copy of this page for offline use: ${m.done} of ${m.total} files.`;
+          if (forBuild === build) say(line, true);
           return;
         }
         serviceWorker.removeEventListener("message", onMessage);

@@ -8,6 +8,7 @@ import { drawGrey } from "./pixels.js";
 import { withoutErrorClass } from "./protocol.js";
 import { appState, workerUsable } from "./app_state.js";
 import { showAnswering } from "./answering.js";
+import { announce } from "./announcer.js";
 
 // While a stroke goes on, at most one prediction per PREDICT_INTERVAL_MS (and never two in flight): the worker
 // keeps up and the bars follow the pen. The stroke's end is always predicted, at once.
@@ -38,6 +39,7 @@ export function createPrediction({ client, bus }) {
   const predict = {
     version: 0, clearedAt: 0, shown: 0, inFlight: false, wanted: false, timer: null, lastSent: -Infinity,
     strokeEnd: null, timings: [], count: 0,
+    announceFrom: null, // the picture version whose answer is said through the live region (a finished picture)
   };
 
   function pictureChanged(reason) {
@@ -45,11 +47,14 @@ export function createPrediction({ client, bus }) {
     if (reason === "clear") {
       predict.clearedAt = predict.version;
       predict.wanted = false;
+      predict.announceFrom = null;
       predict.strokeEnd = null;
       showNoPrediction("Draw a digit on the pad.");
       return;
     }
     if (reason === "end") predict.strokeEnd = { version: predict.version, t: performance.now() };
+    // said once per finished drawing or loaded picture, not while the pen moves nor on training's refreshes
+    if (reason === "end" || reason === "load") predict.announceFrom = predict.version;
     requestPrediction(reason === "stroke" ? strokeInterval() : 0);
   }
 
@@ -122,6 +127,11 @@ export function createPrediction({ client, bus }) {
         view.bars.show(proba);
         view.message.textContent = photoNote();
       }
+    }
+    if (predict.announceFrom !== null && version >= predict.announceFrom) {
+      predict.announceFrom = null;
+      const digit = view.digit.textContent;
+      announce(digit ? `Predicted digit ${digit}, ${view.confidence.textContent}` : view.message.textContent);
     }
     predict.count++;
     predict.shown = version;

@@ -11,7 +11,7 @@ import { deleteItem, loadItems, saveItem } from "./saved_state.js";
 export const MAX_RUNS = 12;
 const KEY_PREFIX = "run:";
 // Distinct, colour-blind-aware colours (Okabe-Ito, then a few more), each readable on white.
-const PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#7c3aed",
+const PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#6b7280", "#7c3aed",
   "#b91c1c", "#15803d", "#a16207", "#0e7490"];
 
 const runKey = (id) => `${KEY_PREFIX}${String(id).padStart(6, "0")}`; // zero-padded: keys sort like ids

@@ -7,6 +7,7 @@
 // Bus events dispatched: "epoch" {history} after each epoch, "model-changed" {name: "training"} on a run's first
 // slice.
 import { withoutErrorClass } from "./protocol.js";
+import { announce, epochText } from "./announcer.js";
 import { appState, setAppState } from "./app_state.js";
 import { PRESETS, writeUrl } from "./settings.js";
 import { lockFields, readConfig, showConfig, showPythonError, unlockedOnly } from "./settings_form.js";
@@ -127,6 +128,7 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
     if (r.history) runs.addEpoch(run.record, r.history, where);
     if (r.history) {
       epochsSeen.push(r.history.epoch);
+      announce(epochText(r.history, run.epochs));
       bus.dispatchEvent(new CustomEvent("epoch", { detail: r.history }));
     }
   }

@@ -105,6 +105,11 @@ def draw_and_wait(page, digit, **where):
     """Draw ``digit`` with the mouse and wait until the prediction for the finished drawing is shown."""
     before = stroke_ends_answered(page)
     draw_digit(page, page.get_by_label("Draw a digit", exact=True), digit, **where)
+    return wait_answered(page, before)
+
+
+def wait_answered(page, before):
+    """Wait until the drawing finished after ``before`` stroke ends were answered is predicted; the digit shown."""
     # answered: the last stroke's end has its timing, nothing is in flight or waiting, the shown reply is current
     page.wait_for_function(
         "([before]) => { const p = window.nnImplTestHook.predictions();"

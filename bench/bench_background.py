@@ -43,13 +43,14 @@ def start_training(browser, url, hidden):
         context.add_init_script(HIDDEN_TAB)
     page = context.new_page()
     page.goto(url)
-    page.wait_for_function("document.body.dataset.state === 'ready'", timeout=240_000)
+    # polled by interval: Playwright's default polls on animation frames, which the hidden page never gets
+    page.wait_for_function("document.body.dataset.state === 'ready'", timeout=240_000, polling=250)
     page.wait_for_function("/matrix products: OpenBLAS/.test(document.getElementById('versions').textContent)",
-                           timeout=120_000)
+                           timeout=120_000, polling=250)
     page.get_by_role("button", name="Fast", exact=True).click()
     page.get_by_label("Epochs", exact=True).fill("200")  # longer than the window
     page.get_by_role("button", name="Train", exact=True).click()
-    page.wait_for_function("document.body.dataset.state === 'training'", timeout=30_000)
+    page.wait_for_function("document.body.dataset.state === 'training'", timeout=30_000, polling=250)
     return context, page
 
 

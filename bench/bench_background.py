@@ -10,7 +10,6 @@ Both pages train the Fast preset (OpenBLAS in use) for the same wall-clock windo
 page's own Epoch read-out (epochs × training images ÷ seconds). Prints one Markdown row.
 """
 
-import argparse
 import re
 import sys
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from buildtools.browser import add_chromium_option, launch_options, serve_in_background  # noqa: E402
+from buildtools.browser import launch_options, page_bench_parser, serve_in_background  # noqa: E402
 
 HIDDEN_TAB = """
 (() => {
@@ -55,10 +54,8 @@ def start_training(browser, url, hidden):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="the built site (python3 build.py build)")
+    parser = page_bench_parser(__doc__, ROOT / "dist")
     parser.add_argument("--seconds", type=float, default=8.0, help="the timed window of each page")
-    add_chromium_option(parser)
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 

@@ -10,7 +10,6 @@ Both pages train the Fast preset (OpenBLAS in use) for the same wall-clock windo
 page's own Epoch read-out (epochs × training images ÷ seconds). Prints one Markdown row.
 """
 
-import argparse
 import re
 import sys
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from buildtools.browser import add_chromium_option, launch_options, serve_in_background  # noqa: E402
+from buildtools.browser import launch_options, page_bench_parser, serve_in_background  # noqa: E402
 
 HIDDEN_TAB = """
 (() => {
@@ -43,21 +42,20 @@ def start_training(browser, url, hidden):
         context.add_init_script(HIDDEN_TAB)
     page = context.new_page()
     page.goto(url)
-    page.wait_for_function("document.body.dataset.state === 'ready'", timeout=240_000)
+    # polled by interval: Playwright's default polls on animation frames, which the hidden page never gets
+    page.wait_for_function("document.body.dataset.state === 'ready'", timeout=240_000, polling=250)
     page.wait_for_function("/matrix products: OpenBLAS/.test(document.getElementById('versions').textContent)",
-                           timeout=120_000)
+                           timeout=120_000, polling=250)
     page.get_by_role("button", name="Fast", exact=True).click()
     page.get_by_label("Epochs", exact=True).fill("200")  # longer than the window
     page.get_by_role("button", name="Train", exact=True).click()
-    page.wait_for_function("document.body.dataset.state === 'training'", timeout=30_000)
+    page.wait_for_function("document.body.dataset.state === 'training'", timeout=30_000, polling=250)
     return context, page
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="the built site (python3 build.py build)")
+    parser = page_bench_parser(__doc__, ROOT / "dist")
     parser.add_argument("--seconds", type=float, default=8.0, help="the timed window of each page")
-    add_chromium_option(parser)
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 

@@ -11,14 +11,13 @@ multiply-then-add chains in registers, no memory traffic), which no product can 
 Prints a Markdown table (µs per product, GFLOP/s = 2·m·k·n / time). Absolute numbers move with the load.
 """
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from buildtools.browser import SiteHandler, add_chromium_option, launch_options, serve_in_background  # noqa: E402
+from buildtools.browser import SiteHandler, launch_options, page_bench_parser, serve_in_background  # noqa: E402
 
 # (label, m, k, n, form): form "ab" = A @ B, "atb" = A.T @ B (A stored (k, m)), "abt" = A @ B.T
 PRODUCTS = [
@@ -138,10 +137,8 @@ class Handler(SiteHandler):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dist", type=Path, default=ROOT / "dist", help="the built site (python3 build.py build)")
+    parser = page_bench_parser(__doc__, ROOT / "dist")
     parser.add_argument("--repeats", type=int, default=30, help="timed batches per product and kernel (best kept)")
-    add_chromium_option(parser)
     args = parser.parse_args(argv)
     if not (args.dist / "pyodide" / "pyodide-lock.json").is_file():
         sys.exit(f"bench_kernels: no built site in {args.dist}; run `python3 build.py build` first")

@@ -8,6 +8,7 @@
     serve_in_background(folder) -> (server, url), serving on a free loopback port from a daemon thread
 """
 
+import argparse
 import functools
 import glob
 import http.server
@@ -72,6 +73,15 @@ def add_chromium_option(parser):
     """``--chromium PATH`` on an argparse parser; its value (None unless given) goes to ``launch_options``."""
     parser.add_argument("--chromium", metavar="PATH", help="Chromium executable (default: $NN_IMPL_CHROMIUM, which "
                         "build.py test and bench set, else Playwright's own, else /usr/bin/chromium)")
+
+
+def page_bench_parser(description, dist):
+    """The argparse parser of a benchmark of the built page: its docstring as help, ``--dist`` (default ``dist``)
+    and ``--chromium``; add the benchmark's own options to it."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dist", type=Path, default=dist, help="the built site (python3 build.py build)")
+    add_chromium_option(parser)
+    return parser
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):

@@ -31,4 +31,4 @@ def test_without_a_usable_openblas_the_page_trains_on_einsum(page, site_url, dam
     expect(page.get_by_text(re.compile("OpenBLAS could not be loaded .*training uses einsum"))).to_be_visible()
     wait_state(page, "ready")
     button(page, "Step").click()
-    expect(page.get_by_label("Epoch")).not_to_have_text("–", timeout=60_000)
+    expect(page.get_by_label("Epoch", exact=True)).not_to_have_text("–", timeout=60_000)

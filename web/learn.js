@@ -73,10 +73,10 @@ export function createLearn(bus) {
   section.addEventListener("pointerdown", firstUse);
 
   return {
-    async showTrainingStep({ testImage, seed } = {}) {
+    async showTrainingStep({ testImage, seed, stage } = {}) {
       await tutorialReady;
       $("step-view").scrollIntoView({ block: "start" });
-      return step.show({ testImage, seed });
+      return step.show({ testImage, seed, stage });
     },
     stepSnapshot: () => (step ? step.snapshot() : null),
     stepTimings: () => (step ? step.timings() : []),

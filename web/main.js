@@ -133,6 +133,10 @@ async function setUpSettings(table) {
   showNotice(problems);
   applyLesson(registry, lesson);
   createLessonEditor(registry, lesson);
+  if (lesson.stage !== null) {
+    // once the page is ready: the learning view's own Python starts after the page's
+    bus.addEventListener("ready", () => learn.showTrainingStep({ stage: lesson.stage - 1 }), { once: true });
+  }
   writeUrl(registry, { ...base, ...values });
   runs.restore(); // the runs of earlier visits, now that their settings can be labelled
 }

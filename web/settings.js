@@ -3,6 +3,8 @@
 // Everything a setting is -- label, default, type, limits, help, whether it may change during a run -- comes
 // from that table; this module only turns text into values and back, for the form and for the URL.
 
+import { STAGES } from "./step_stages.js";
+
 // The settings the form shows, in order (names of nn_impl.params.TABLE and PAGE_TABLE).
 export const FIELD_NAMES = [
   "hidden_layer_sizes", "activation", "loss", "solver", "learning_rate", "batch_size", "epochs",
@@ -44,7 +46,11 @@ export const HIDABLE_SECTIONS = {
   carry: "Carry the model", learn: "Learn how it works",
 };
 const LESSON_KEYS = { lock: FIELD_NAMES, hide: Object.keys(HIDABLE_SECTIONS) };
-let lesson = { lock: [], hide: [] }; // the lesson the page was opened with (writeUrl keeps it in the link)
+// A lesson may also open "One training step, taken apart" at one of its stages: `stage=3` (counted from 1, as the
+// step view shows it).
+export const STAGE_KEY = "stage";
+const NO_LESSON = Object.freeze({ lock: [], hide: [], stage: null });
+let lesson = NO_LESSON; // the lesson the page was opened with (writeUrl keeps it in the link)
 
 /** The query-string flag the tests open the page with (main.js passes it to the worker); not a setting. */
 export const TEST_HOOKS_FLAG = "test-hooks";
@@ -164,9 +170,15 @@ export function readUrl(registry, location = window.location) {
   const text = location.hash.length > 1 ? location.hash.slice(1) : location.search.slice(1);
   const values = {};
   const problems = [];
-  const found = { lock: [], hide: [] };
+  const found = { lock: [], hide: [], stage: null };
   for (const [name, raw] of new URLSearchParams(text)) {
     if (name === TEST_HOOKS_FLAG) continue;
+    if (name === STAGE_KEY) {
+      const stage = Number(raw);
+      if (raw.trim() !== "" && Number.isInteger(stage) && stage >= 1 && stage <= STAGES.length) found.stage = stage;
+      else problems.push(`${name}=${raw}: the training step has stages 1 to ${STAGES.length}`);
+      continue;
+    }
     if (name in LESSON_KEYS) {
       for (const item of raw.split(",").map((t) => t.trim()).filter(Boolean)) {
         if (LESSON_KEYS[name].includes(item)) found[name].push(item);
@@ -182,15 +194,19 @@ export function readUrl(registry, location = window.location) {
     if (parsed.error) problems.push(`${name}=${raw}: ${parsed.error}`);
     else values[name] = parsed.value;
   }
+  if (found.stage !== null && found.hide.includes("learn")) {
+    problems.push(`${STAGE_KEY}=${found.stage}: the lesson hides ${HIDABLE_SECTIONS.learn}, where the stages are`);
+    found.stage = null;
+  }
   return { values, problems, lesson: found };
 }
 
-/** The lesson the page follows from now on ({lock: [...], hide: [...]}): writeUrl keeps it in the link. */
+/** The lesson the page follows from now on ({lock: [...], hide: [...], stage}): writeUrl keeps it in the link. */
 export function setLesson(value) {
-  lesson = { lock: [...value.lock], hide: [...value.hide] };
+  lesson = { lock: [...value.lock], hide: [...value.hide], stage: value.stage ?? null };
 }
 
-/** The link's hash for these settings and this lesson: "#activation=relu&...&lock=loss&hide=predict". */
+/** The link's hash for these settings and this lesson: "#activation=relu&...&lock=loss&hide=predict&stage=3". */
 export function settingsHash(registry, config, withLesson = lesson) {
   const params = new URLSearchParams();
   for (const name of FIELD_NAMES) {
@@ -199,6 +215,7 @@ export function settingsHash(registry, config, withLesson = lesson) {
     params.set(name, registry[name].type === "int_tuple" ? value.join(",") : formatValue(registry[name], value));
   }
   for (const key of Object.keys(LESSON_KEYS)) if (withLesson[key].length) params.set(key, withLesson[key].join(","));
+  if (withLesson.stage != null) params.set(STAGE_KEY, String(withLesson.stage));
   return "#" + params.toString().replace(/%2C/g, ",");
 }
 

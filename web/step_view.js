@@ -12,7 +12,7 @@ const list = (a) => Array.from(a.data, fmt).join(", ");
 /**
  * @param {object} python createLessonPython(...)'s object
  * @param {{methods: object}} tutorial the parsed tutorial_cells.json (its "methods": code to highlight)
- * @returns {{show: ({testImage?, seed?}) => Promise, snapshot: () => object | null, timings: () => number[]}}
+ * @returns {{show: ({testImage?, seed?, stage?}) => Promise, snapshot: () => object | null, timings: () => number[]}}
  */
 export function createStepView(python, tutorial) {
   const $ = (id) => document.getElementById(id);
@@ -150,11 +150,11 @@ export function createStepView(python, tutorial) {
   $("step-compute").addEventListener("click", compute);
 
   return {
-    /** Show the step for a test image (and optionally a seed), from its first stage. */
-    show({ testImage, seed } = {}) {
+    /** Show the step for a test image (and optionally a seed), at `stage` (from 0; default the first). */
+    show({ testImage, seed, stage: first = 0 } = {}) {
       if (testImage !== undefined) imageInput.value = String(testImage);
       if (seed !== undefined) seedInput.value = String(seed);
-      stage = 0;
+      stage = Math.min(STAGES.length - 1, Math.max(0, first));
       return compute();
     },
     /** Copies of the numbers shown (full precision), or null before the first step. */

@@ -49,3 +49,31 @@ def test_an_invalid_locked_value_falls_back_with_a_notice(page, site_url):
     notice = page.locator("#notice")
     expect(notice).to_contain_text("activation=softsign")
     expect(notice).to_contain_text("lock=nonsense")
+
+
+def test_a_lesson_link_opens_the_training_step_at_its_stage(page, site_url):
+    open_page(page, site_url)
+    page.get_by_text("Make a lesson link").click()
+    page.get_by_label("Open “One training step, taken apart” at").select_option(label="Stage 3 of 9")
+    button(page, "Share this lesson").click()
+    link = page.get_by_label("Lesson link").input_value()
+    assert "stage=3" in link, link
+
+    open_page(page, site_url, link[link.index("#"):])
+    expect(page.locator("#lesson-notice")).to_contain_text('It opens "One training step, taken apart" at stage 3 of 9')
+    # the step is computed by the section's own Python, started once the page is ready
+    stage = page.get_by_role("heading", name="Stage 3 of 9", exact=False)
+    expect(stage).to_be_visible(timeout=120_000)
+    expect(stage).to_contain_text("Forward, the second layer")
+    assert page.evaluate("window.nnImplTestHook.trainingStep().stage") == 2
+    assert "stage=3" in page.url  # the link keeps the lesson
+    button(page, "Previous stage").click()
+    expect(page.get_by_role("heading", name="Stage 2 of 9", exact=False)).to_be_visible()
+
+
+def test_a_stage_out_of_range_or_in_a_hidden_section_is_refused_with_a_notice(page, site_url):
+    open_page(page, site_url, "#stage=12")
+    expect(page.locator("#notice")).to_contain_text("stage=12: the training step has stages 1 to 9")
+    open_page(page, site_url, "#hide=learn&stage=3")
+    expect(page.locator("#notice")).to_contain_text("stage=3: the lesson hides Learn how it works")
+    expect(page.locator("#lesson-notice")).not_to_contain_text("stage")

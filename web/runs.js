@@ -14,11 +14,14 @@ const KEY_PREFIX = "run:";
 const PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#6b7280", "#7c3aed",
   "#b91c1c", "#15803d", "#a16207", "#0e7490"];
 
-const runKey = (id) => `${KEY_PREFIX}${String(id).padStart(6, "0")}`; // zero-padded: keys sort like ids
+// Each run is saved under a key of its own, made from when it started and a random part: two tabs that both
+// number their next run "Run 4" still save two items (numbers are only names; a restore renumbers clashes).
+const newRunKey = () =>
+  `${KEY_PREFIX}${Date.now().toString(36).padStart(9, "0")}-${Math.random().toString(36).slice(2, 8)}`;
 
 function emptyRun(id, color, config, layerSizes) {
   return {
-    id, color, config, layerSizes, visible: true,
+    id, key: newRunKey(), color, config, layerSizes, visible: true,
     startedAt: Date.now(),
     status: "running", // running | finished | stopped | diverged
     seconds: 0, // training time (wall clock while the loop ran)
@@ -57,9 +60,18 @@ export class RunHistory {
       this.onStorageProblem(err.message);
       return;
     }
-    const known = new Set(this.runs.map((r) => r.id));
-    const restored = items.map((item) => item.value).filter((r) => r && Number.isInteger(r.id) && !known.has(r.id));
-    for (const r of restored) if (r.status === "running") r.status = "stopped"; // its tab went away mid-run
+    const known = new Set(this.runs.map((r) => r.key));
+    const restored = items
+      .filter((item) => item.value && Number.isInteger(item.value.id) && !known.has(item.key))
+      .map((item) => ({ ...item.value, key: item.key }))
+      .sort((a, b) => a.startedAt - b.startedAt);
+    // Runs of other tabs may share a number: the later one gets the next free number (its saved item is its own).
+    const used = new Set(this.runs.map((r) => r.id));
+    for (const r of restored) {
+      if (r.status === "running") r.status = "stopped"; // its tab went away mid-run
+      if (used.has(r.id)) r.id = Math.max(...used, ...restored.map((q) => q.id)) + 1;
+      used.add(r.id);
+    }
     this.runs = [...restored, ...this.runs].sort((a, b) => a.id - b.id);
     this.nextId = Math.max(this.nextId, ...this.runs.map((r) => r.id + 1));
     this.onChange("runs");
@@ -119,8 +131,8 @@ export class RunHistory {
   remove(id, announce = true) {
     const index = this.runs.findIndex((r) => r.id === id);
     if (index < 0) return;
-    this.runs.splice(index, 1);
-    deleteItem(runKey(id)).catch((err) => this.onStorageProblem(err.message));
+    const [run] = this.runs.splice(index, 1);
+    deleteItem(run.key).catch((err) => this.onStorageProblem(err.message));
     if (announce) this.onChange("runs");
   }
 
@@ -134,7 +146,7 @@ export class RunHistory {
 
   save(run) {
     if (!this.runs.includes(run)) return; // deleted meanwhile
-    saveItem(runKey(run.id), run).catch((err) => this.onStorageProblem(err.message));
+    saveItem(run.key, run).catch((err) => this.onStorageProblem(err.message));
   }
 
   /**

@@ -129,3 +129,25 @@ def test_refused_storage_is_said_and_the_runs_still_work(page, site_url):
     train_to_end(page)
     expect(runs_rows(page)).to_have_count(1)
     expect(legend_items(page)).to_have_count(1)
+
+
+def test_two_tabs_keep_each_others_runs(page, site_url):
+    # Both tabs start from the same saved runs (none), so both number their run "Run 1"; each run is still
+    # saved as an item of its own, and a reload shows both, renumbered so that the names differ.
+    other = page.context.new_page()
+    for tab in (page, other):
+        open_page(tab, site_url, SHORT)
+    fill(other, "Batch size", "32")
+    for tab in (page, other):
+        train_to_end(tab)
+        expect(runs_rows(tab)).to_have_count(1)
+    other.close()
+    page.wait_for_timeout(300)  # the last save is one IndexedDB transaction
+    page.reload()
+    wait_state(page, "ready", 120_000)
+    rows = runs_rows(page)
+    expect(rows).to_have_count(2)
+    names = sorted(rows.nth(i).get_by_role("rowheader").inner_text().split()[1] for i in range(2))
+    assert names == ["1", "2"], names
+    settings = " ".join(rows.all_inner_texts())
+    assert "batch 32" in settings and "batch 64" in settings, settings

@@ -118,9 +118,11 @@ export function createSavedWork({ bus, recovery, prediction, runs, elements }) {
     try {
       if (picture) await saveItem(DRAWING_KEY, picture);
       else await deleteItem(DRAWING_KEY);
+      const before = kept.drawing;
       kept.drawing = picture !== null;
       refused.what.delete("your drawing");
-      changed();
+      if (picture || before) changed();
+      else show(); // a pad cleared by Forget: the line goes on saying what was forgotten
     } catch (err) {
       couldNotKeep("your drawing", err);
     }

@@ -110,8 +110,10 @@ def test_forget_deletes_what_was_kept_and_the_pretrained_model_answers(page, sit
     expect(runs_rows(page)).to_have_count(0)
     assert prediction_counters(page)["padEmpty"]
     wait_answering(page, "the pre-trained model")
+    expect(line).to_contain_text("Forgot your network")  # the pad's clearing did not wipe what was said
     draw_and_wait(page, 7)
     assert model_answering(page).startswith("the pre-trained model")
+    expect(line).to_contain_text("Kept on this device: your drawing.")
 
     # nothing comes back on the next visit (the new drawing is kept: it was made after Forget)
     button(page, "Clear").click()

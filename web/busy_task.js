@@ -11,7 +11,7 @@ const MESSAGE_MS = 15_000;
 const DOING = {
   train: "training", configure: "building the network", predict: "classifying the picture",
   export: "exporting the model", import: "importing a model", inspect: "inspecting the model",
-  restore: "restoring the network", check_settings: "checking the settings", stop: "stopping the run",
+  restore: "restoring the network", use_pretrained: "going back to the pre-trained model", check_settings: "checking the settings", stop: "stopping the run",
 };
 
 /**

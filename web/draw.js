@@ -41,6 +41,26 @@ export class DrawingPad {
     return { pixels: this.ctx.getImageData(0, 0, width, height).data, shape: [height, width, 4] };
   }
 
+  /**
+   * The picture as it can be kept and shown again (restore): {canvas: ImageData of the pad (height*width*4
+   * RGBA), photo: {pixels, width, height, name} | null}, or null when the pad is empty.
+   */
+  picture() {
+    if (this.empty) return null;
+    const { width, height } = this.canvas;
+    return { canvas: this.ctx.getImageData(0, 0, width, height), photo: this.photo && { ...this.photo } };
+  }
+
+  /** Show a picture that picture() gave (on a pad of the same size); it is then predicted like a drawing. */
+  restore({ canvas, photo }) {
+    if (canvas.width !== this.canvas.width || canvas.height !== this.canvas.height) return;
+    this.clear(false);
+    this.ctx.putImageData(canvas, 0, 0);
+    this.photo = photo;
+    this.empty = false;
+    this.onChange("load");
+  }
+
   get drawing() {
     return this._pointer !== null;
   }

@@ -3,7 +3,8 @@
 //
 // Events on `bus`: "state" (setAppState), "ready" {load reply} (a fresh worker has loaded), "epoch" {history}
 // (training.js), "model-changed" {name, layer_sizes?} (training.js on a run's first slice, model_files.js
-// after an import).
+// after an import, worker_recovery.js after a restore, saved_work.js after Forget), "model-kept" {kept}
+// (worker_recovery.js), "picture-changed" {reason} (prediction.js), "saved-work-forgotten" (saved_work.js).
 import { WorkerClient, withoutErrorClass } from "./protocol.js";
 import { LoadingPanel } from "./loading.js";
 import { TrainingCharts } from "./charts.js";
@@ -11,7 +12,8 @@ import { RunHistory, runName } from "./runs.js";
 import { RunsTable } from "./runs_table.js";
 import { LayerView } from "./layer_view.js";
 import { applyLesson, createLessonEditor } from "./lesson.js";
-import { setAppState } from "./app_state.js";
+import { appState, setAppState, workerUsable } from "./app_state.js";
+import { describeModel } from "./answering.js";
 import { PRESETS, TEST_HOOKS_FLAG, buildRegistry, defaults, formatValue, readUrl, writeUrl } from "./settings.js";
 import { buildForm, showConfig, watchFields } from "./settings_form.js";
 import { createTraining, showMessage } from "./training.js";
@@ -23,6 +25,7 @@ import { createLearn } from "./learn.js";
 import { createReproduce } from "./reproduce.js";
 import { createWorkerRecovery } from "./worker_recovery.js";
 import { createBusyTask } from "./busy_task.js";
+import { createSavedWork } from "./saved_work.js";
 
 const $ = (id) => document.getElementById(id);
 const bus = new EventTarget();
@@ -35,6 +38,7 @@ const client = new WorkerClient(() => new Worker(workerUrl, { type: "module" }))
 const loading = new LoadingPanel($("loading"));
 
 let registry = null; // the settings registry, from the first "load" reply
+let savedWork = null; // what this browser keeps of the visitor's work, and the line that says so
 
 // Every run, its charts, the "Runs" table and the layers' view; the charts redraw on the runs' changes.
 let charts = null;
@@ -43,6 +47,7 @@ let layers = null;
 let runsTable = null;
 const runs = new RunHistory({
   onChange: (what) => {
+    if (what !== "slice" && savedWork) savedWork.runsChanged();
     if (what === "runs") {
       if (charts) charts.rebuild();
       if (layers) layers.runsChanged();
@@ -54,7 +59,7 @@ const runs = new RunHistory({
       if (runsTable && what === "points") runsTable.update();
     }
   },
-  onStorageProblem: (message) => { $("runs-message").textContent = message; },
+  onStorageProblem: (message) => savedWork && savedWork.couldNotKeep("the runs", message),
 });
 try {
   charts = new TrainingCharts(runs, { loss: $("chart-loss"), accuracy: $("chart-accuracy"), legend: $("run-legend"),
@@ -74,6 +79,8 @@ const training = createTraining({
 runsTable = new RunsTable($("runs-table"), runs, () => registry,
   (run) => training.trainAgain(run.config, runName(run)));
 const prediction = createPrediction({ client, bus });
+savedWork = createSavedWork({ bus, recovery, prediction, runs,
+  elements: { box: $("kept"), text: $("kept-text"), forgetButton: $("btn-forget") } });
 // "Learn how it works" runs its own Python (cells_worker.js), started on first use; the explorer opens its step
 // view on a test image (learn.showTrainingStep).
 const learn = createLearn(bus);
@@ -138,7 +145,7 @@ async function setUpSettings(table) {
     bus.addEventListener("ready", () => learn.showTrainingStep({ stage: lesson.stage - 1 }), { once: true });
   }
   writeUrl(registry, { ...base, ...values });
-  runs.restore(); // the runs of earlier visits, now that their settings can be labelled
+  await runs.restore(); // the runs of earlier visits, now that their settings can be labelled
 }
 
 let versions = null;
@@ -187,12 +194,22 @@ const restart = () => recovery.restartAndRestore("restarted on request");
 $("retry").addEventListener("click", restart);
 $("restart-worker").addEventListener("click", restart);
 
-client.on("dead", (m) => {
+// A worker that dies (out of memory, a crash) is restarted with the network that answered, and that is said;
+// one that dies while loading or again soon after is left stopped, with the fault box's Restart button.
+client.on("dead", async (m) => {
+  const wasUsable = workerUsable();
   training.abandon();
+  setAppState(bus, "error");
+  const name = await recovery.restartAfterCrash(m.message, wasUsable);
+  if (name !== null) {
+    showMessage(`The Python worker stopped (${m.message}) and was restarted: ${describeModel({ model: name })} ` +
+      "answers again. A run that was going on has ended.", "error");
+    return;
+  }
+  if (appState() !== "error") return; // restarted meanwhile by hand
   $("fault-text").textContent =
     `The Python worker stopped (${m.message}). Your settings are kept; restart it to continue.`;
   $("fault").hidden = false;
-  setAppState(bus, "error");
 });
 
 // --- the tests' and benchmarks' one window on the page: read-only, every getter returns a copy ---------------

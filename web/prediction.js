@@ -2,6 +2,8 @@
 // the predicted digit, how sure, the probability bars and the 28×28 input the network sees.
 //
 // Bus events listened to: "ready" (a fresh worker), "state", "epoch" and "model-changed" (the answer may change).
+// Dispatched: "picture-changed" {reason: "end" | "load" | "clear"} when a stroke ended or the picture was
+// replaced or cleared (not while the pen moves): saved_work.js keeps the picture then.
 import { DrawingPad } from "./draw.js";
 import { ProbabilityBars } from "./probabilities.js";
 import { drawGrey } from "./pixels.js";
@@ -44,6 +46,7 @@ export function createPrediction({ client, bus }) {
 
   function pictureChanged(reason) {
     predict.version++;
+    if (reason !== "stroke") bus.dispatchEvent(new CustomEvent("picture-changed", { detail: { reason } }));
     if (reason === "clear") {
       predict.clearedAt = predict.version;
       predict.wanted = false;
@@ -204,6 +207,14 @@ export function createPrediction({ client, bus }) {
   return {
     /** Show a test digit (784 pixels, white ink on black) on the pad; it is then predicted like a drawing. */
     loadDigit: (pixels) => pad.loadDigit(pixels),
+    /** Clear the pad, as the Clear button does. */
+    clearPicture: () => pad.clear(),
+    /** The pad's picture as it can be kept (DrawingPad.picture), or null when it is empty. */
+    picture: () => pad.picture(),
+    /** Show a kept picture again (unless something was drawn meanwhile); it is predicted like a drawing. */
+    restorePicture: (picture) => {
+      if (pad.empty && !pad.drawing) pad.restore(picture);
+    },
     /** A copy of the prediction counters (the test hook's). */
     snapshot: () => ({
       count: predict.count, version: predict.version, shown: predict.shown, inFlight: predict.inFlight,

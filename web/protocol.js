@@ -11,7 +11,7 @@
 //                                                         client treats the worker as dead (no id)
 //
 // Request types: load, configure, train {n_batches}, stop, set_learning_rate {learning_rate}, predict, export,
-// import, inspect. Every request gets exactly one reply: the worker wraps each handler in try/catch, and if the
+// import, inspect, restore {data, name, test_accuracy}, use_pretrained (and the others the table lists). Every request gets exactly one reply: the worker wraps each handler in try/catch, and if the
 // worker itself dies, WorkerClient rejects every pending request, so no promise is left that never settles (that
 // would freeze the UI). Typed arrays in payloads and results travel as transferables, not as copied lists;
 // an ndarray in a result arrives as {shape: number[], dtype: string, data: TypedArray} (see worker.js).

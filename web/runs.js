@@ -136,6 +136,13 @@ export class RunHistory {
     if (announce) this.onChange("runs");
   }
 
+  /** Remove every run that has ended, here and from this browser's storage (Forget); a run going on stays. */
+  forgetEnded() {
+    const ended = this.runs.filter((r) => r.status !== "running");
+    for (const r of ended) this.remove(r.id, false);
+    if (ended.length) this.onChange("runs");
+  }
+
   setVisible(id, visible) {
     const run = this.runs.find((r) => r.id === id);
     if (!run || run.visible === visible) return;

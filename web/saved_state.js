@@ -64,6 +64,14 @@ export function saveItem(key, value) {
   return transaction("readwrite", (store) => store.put(value, key));
 }
 
+/** The item under `key`, or undefined if there is none. */
+export function loadItem(key) {
+  return transaction("readonly", (store, done) => {
+    const request = store.get(key);
+    request.onsuccess = () => done(request.result);
+  });
+}
+
 /** Remove the item under `key` (nothing happens if there is none). */
 export function deleteItem(key) {
   return transaction("readwrite", (store) => store.delete(key));

@@ -31,6 +31,8 @@ class Session:
 
     * ``model`` -- the ``MLPClassifier`` that answers predictions (``None`` until one exists);
     * ``model_name`` -- which one it is: ``"pre-trained"``, ``"training"`` or ``"imported"``;
+    * ``model_accuracy`` -- its accuracy on the bundled test images when known (``None`` for the pre-trained
+      model and a run before its first epoch), so that the page can keep it with the model's bytes;
     * ``dataset`` -- dict of the bundled uint8 arrays ``x_train (n, 28, 28)``, ``y_train (n,)``,
       ``x_test (m, 28, 28)``, ``y_test (m,)``.
     """
@@ -40,7 +42,9 @@ class Session:
     def __init__(self):
         self.model = None
         self.model_name = None
+        self.model_accuracy = None
         self.dataset = None
+        self._pretrained = None  # kept, so that the page can go back to it (use_pretrained)
         self._trainer = None
         self._training_model = None
         self._stop_accuracy = None
@@ -54,8 +58,8 @@ class Session:
         """
         self.dataset = data.load_npz_dataset(_as_bytes(dataset, "dataset"))
         if pretrained is not None:
-            self.model = load_model_file(_as_bytes(pretrained, "pretrained model"))
-            self.model_name = "pre-trained"
+            self._pretrained = load_model_file(_as_bytes(pretrained, "pretrained model"))
+            self.use_pretrained()
         n_train = int(len(self.dataset["y_train"]))
         return {
             "versions": {
@@ -151,6 +155,7 @@ class Session:
         history = result.get("history")
         if history is not None and history.get("val_accuracy") is not None:
             self._best_test_accuracy = float(history["val_accuracy"])
+        self.model_accuracy = self._best_test_accuracy  # the latest epoch's: the weights that answer now
         result["test_accuracy"] = self._best_test_accuracy
         result["stopped_early"] = False
         if (
@@ -219,7 +224,8 @@ class Session:
     def export(self):
         """The current model as the bytes of a ``.npz`` model file (what ``nn_impl.load`` reads on CPython).
 
-        Returns ``{"bytes": uint8 (n_bytes,), "filename": str, "model": name, "layer_sizes": [...]}``.
+        Returns ``{"bytes": uint8 (n_bytes,), "filename": str, "model": name, "layer_sizes": [...],
+        "test_accuracy": float | None}`` (``model_accuracy``: the page keeps it with the bytes).
         """
         if self.model is None:
             raise ValueError("no model to export yet: train one (or wait for the pre-trained model) first")
@@ -231,6 +237,7 @@ class Session:
             "bytes": np.frombuffer(buffer.getvalue(), dtype=np.uint8),
             "filename": f"nn_impl-{info['model']}-{layers}.npz",
             **info,
+            "test_accuracy": self.model_accuracy,
         }
 
     def import_model(self, data):
@@ -262,21 +269,38 @@ class Session:
             accuracy = float(model.score(self.dataset["x_test"], self.dataset["y_test"]))
         self.model = model
         self.model_name = "imported"
+        self.model_accuracy = accuracy
         return {**self._model_info(), "test_accuracy": accuracy}
 
     #: the names a model answers under (``model_name``)
     MODEL_NAMES = ("pre-trained", "training", "imported")
 
-    def restore_model(self, data, name):
-        """Make a model that answered before the page restarted its worker answer again, under its ``name``.
+    def restore_model(self, data, name, test_accuracy=None):
+        """Make a model that answered before (before the worker restarted, or the page was reloaded) answer
+        again, under its ``name``.
 
         ``data``: the bytes the page kept (an ``export`` of that model), checked like any model file; no
-        scoring, since it was scored when it first answered. Returns ``{"model": name, "layer_sizes": [...]}``.
+        scoring: ``test_accuracy`` is the one its export gave, kept with the bytes.
+        Returns ``{"model": name, "layer_sizes": [...]}``.
         """
         if name not in self.MODEL_NAMES:
             raise ValueError(f"name: {name!r} is not one of {', '.join(self.MODEL_NAMES)}")
-        self.model = load_model_file(_as_bytes(data, "model file"))
-        self.model_name = name
+        if test_accuracy is not None and not 0.0 <= float(test_accuracy) <= 1.0:
+            raise ValueError(f"test_accuracy: must be a fraction from 0 to 1 or None, got {test_accuracy!r}")
+        model = load_model_file(_as_bytes(data, "model file"))
+        self.model, self.model_name = model, name
+        self.model_accuracy = None if test_accuracy is None else float(test_accuracy)
+        return self._model_info()
+
+    def use_pretrained(self):
+        """Make the pre-trained model answer again (the page's Forget). A run in progress keeps its own model.
+
+        Returns ``{"model": "pre-trained" | None, "layer_sizes": [...] | None}``: ``None`` when no pre-trained
+        model was loaded, and then no model answers.
+        """
+        self.model = self._pretrained
+        self.model_name = None if self._pretrained is None else "pre-trained"
+        self.model_accuracy = None
         return self._model_info()
 
     def inspect(self, parts=("confusion", "explorer", "weights")):

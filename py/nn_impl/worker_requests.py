@@ -33,6 +33,7 @@ REQUESTS = {
     "reproduce": Session.reproduce,
     "check_settings": Session.check_settings,
     "restore": Session.restore_model,
+    "use_pretrained": Session.use_pretrained,
 }
 
 

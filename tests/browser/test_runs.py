@@ -125,7 +125,8 @@ def test_runs_survive_a_reload(page, site_url):
 def test_refused_storage_is_said_and_the_runs_still_work(page, site_url):
     page.add_init_script("Object.defineProperty(window, 'indexedDB', { value: undefined })")
     open_page(page, site_url, SHORT)
-    expect(page.locator("#runs-message")).to_contain_text("This browser refused to store data for this page")
+    expect(page.get_by_role("group", name="Kept on this device")).to_contain_text(
+        "This browser refused to store data for this page")
     train_to_end(page)
     expect(runs_rows(page)).to_have_count(1)
     expect(legend_items(page)).to_have_count(1)

@@ -347,3 +347,38 @@ def test_a_restored_model_answers_under_its_old_name_with_the_same_answers(sessi
     assert fresh.export()["bytes"].tobytes() == kept
     with pytest.raises(ValueError, match="name: 'mine' is not one of"):
         fresh.restore_model(data=memoryview(kept), name="mine")
+
+
+def test_the_export_carries_the_answering_models_test_accuracy_and_a_restore_keeps_it(session):
+    # imported: scored on the test images before it answers
+    imported = session.import_model(data=memoryview(_model_bytes(hidden=(7,), seed=2)))
+    assert session.export()["test_accuracy"] == imported["test_accuracy"] is not None
+    # training: None before the first epoch ends, then the latest epoch's (the weights that answer now)
+    session.configure({"hidden_layer_sizes": [6], "random_state": 0, "epochs": 2, "input_scaling": "unit"})
+    session.train(n_batches=1)
+    assert session.export()["test_accuracy"] is None
+    while (result := session.train(n_batches=50))["status"] != "done":
+        pass
+    kept = session.export()
+    assert kept["test_accuracy"] == result["test_accuracy"] is not None
+    fresh = Session()
+    fresh.load(dataset=memoryview(_dataset_bytes()), pretrained=memoryview(_model_bytes()))
+    assert fresh.export()["test_accuracy"] is None  # the pre-trained model is not scored at load
+    fresh.restore_model(data=memoryview(kept["bytes"].tobytes()), name="training",
+                        test_accuracy=kept["test_accuracy"])
+    assert fresh.export()["test_accuracy"] == kept["test_accuracy"]
+    with pytest.raises(ValueError, match="test_accuracy: must be a fraction from 0 to 1"):
+        fresh.restore_model(data=memoryview(kept["bytes"].tobytes()), name="training", test_accuracy=95.2)
+    assert fresh.model_name == "training"  # a refused restore changes nothing
+
+
+def test_use_pretrained_makes_the_pretrained_model_answer_again(session):
+    image, shape = _canvas(_seven)
+    pretrained = session.predict(image=image, shape=shape)
+    session.import_model(data=memoryview(_model_bytes(hidden=(7,), seed=2)))
+    assert session.use_pretrained() == {"model": "pre-trained", "layer_sizes": pretrained["layer_sizes"]}
+    np.testing.assert_array_equal(session.predict(image=image, shape=shape)["proba"], pretrained["proba"])
+    assert session.export()["test_accuracy"] is None
+    without = Session()
+    without.load(dataset=memoryview(_dataset_bytes()))
+    assert without.use_pretrained() == {"model": None, "layer_sizes": None}

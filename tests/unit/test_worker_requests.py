@@ -21,7 +21,7 @@ def session():
 def test_the_table_lists_exactly_the_requests_the_page_sends():
     assert list(REQUESTS) == [
         "load", "configure", "train", "stop", "set_learning_rate", "predict", "export", "import", "inspect",
-        "reproduce", "check_settings", "restore",
+        "reproduce", "check_settings", "restore", "use_pretrained",
     ]
     assert REQUESTS["import"] is Session.import_model  # "import" is a Python keyword
 

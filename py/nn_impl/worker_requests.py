@@ -33,6 +33,8 @@ REQUESTS = {
     "reproduce": Session.reproduce,
     "check_settings": Session.check_settings,
     "restore": Session.restore_model,
+    "checkpoint": Session.checkpoint,
+    "resume": Session.resume,
 }
 
 

@@ -2,7 +2,8 @@
 //
 // While a run goes on, its checkpoint (the worker's "checkpoint": weights, optimiser state, random generator,
 // the epoch's order and position, nn_impl.checkpoint) is kept in IndexedDB as ONE item, replaced at each epoch's
-// end and, within an epoch, at most every SAVE_EVERY_MS — never on every 40 ms slice. The item goes when the run
+// end (at most once a second) and, within an epoch, every few seconds — never on every 40 ms slice. Training
+// waits while Python writes a checkpoint, so the gap grows with what one costs (COST_SHARE). The item goes when the run
 // ends (finished, stopped, diverged, replaced by a new run). On the next visit, if an item is there, the line
 // "Your run was interrupted at epoch 3 of 10 (92.1 % on the test set)" offers "Continue it" (the worker
 // "resume"s it; its curves and epoch counter go on in the same run of runs.js) and "Discard it".
@@ -15,8 +16,13 @@ import { appState } from "./app_state.js";
 import { deleteItem, loadItems, saveItem } from "./saved_state.js";
 
 const KEY = "interrupted-run";
-// Within an epoch, the run is kept at most this often: a checkpoint of a large network is megabytes to write.
+// Within an epoch, the run is kept at most this often, and at an epoch's end at most every EPOCH_END_GAP_MS
+// (an epoch of a small run can take a tenth of a second).
 const SAVE_EVERY_MS = 5000;
+const EPOCH_END_GAP_MS = 1000;
+// Keeping the run takes at most about this share of the training time: a 784-1024-1024-10 network's checkpoint is
+// 29 MB and takes Python ~0.4 s to write (784-32-24-10: 0.6 MB, ~2 ms), so its gap grows to 20 s.
+const COST_SHARE = 0.02;
 
 /** "3" or "3.4": epochs done, from samples seen and images per epoch. */
 function epochsDone(samples, perEpoch) {
@@ -49,6 +55,7 @@ export function createInterruptedRun({ client, bus, runs, training, elements }) 
     saving: false,
     lastSave: 0,
     saves: 0, // checkpoints stored since the page opened
+    lastCost: { requestMs: 0, storeMs: 0 }, // what the last one took: Python writing it, IndexedDB storing it
     savedSamples: null, // samples seen at the last one stored
     offered: null, // the item offered on this visit
   };
@@ -72,11 +79,14 @@ export function createInterruptedRun({ client, bus, runs, training, elements }) 
     kept.lastSave = performance.now();
     try {
       const reply = await client.request("checkpoint");
+      const requested = performance.now();
+      kept.lastCost.requestMs = requested - kept.lastSave;
       if (generation !== kept.generation) return; // the run ended (or another began) meanwhile
       runs.save(record); // its curves as far as the checkpoint, at least (points past it are dropped on continuing)
       const samples = reply.summary.samples_seen;
       await saveItem(KEY, { bytes: reply.bytes.data, summary: reply.summary, runId: record.id, samples, seconds,
         savedAt: Date.now() });
+      kept.lastCost.storeMs = performance.now() - requested;
       kept.saves++;
       kept.savedSamples = samples;
     } catch (_) {
@@ -96,7 +106,9 @@ export function createInterruptedRun({ client, bus, runs, training, elements }) 
   bus.addEventListener("slice", (e) => {
     const { result, record } = e.detail;
     if (record !== kept.record || kept.saving || !["running", "epoch_end"].includes(result.status)) return;
-    if (!result.history && performance.now() - kept.lastSave < SAVE_EVERY_MS) return;
+    const since = performance.now() - kept.lastSave;
+    const cost = kept.lastCost.requestMs / COST_SHARE;
+    if (since < Math.max(result.history ? EPOCH_END_GAP_MS : SAVE_EVERY_MS, cost)) return;
     keep(kept.generation, e.detail);
   });
   bus.addEventListener("run-ended", () => {
@@ -150,8 +162,9 @@ export function createInterruptedRun({ client, bus, runs, training, elements }) 
   });
 
   return {
-    /** {saves, savedSamples, offered}: checkpoints stored since the page opened, where the last one was, and
-     * whether a run is offered */
-    snapshot: () => ({ saves: kept.saves, savedSamples: kept.savedSamples, offered: kept.offered !== null }),
+    /** {saves, savedSamples, offered, lastCost: {requestMs, storeMs}}: checkpoints stored since the page opened,
+     * where the last one was, whether a run is offered, and what the last checkpoint took */
+    snapshot: () => ({ saves: kept.saves, savedSamples: kept.savedSamples, offered: kept.offered !== null,
+      lastCost: { ...kept.lastCost } }),
   };
 }

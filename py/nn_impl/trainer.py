@@ -107,10 +107,10 @@ class Trainer:
 
         self.epoch = 0  # completed epochs
         self._batch_in_epoch = 0
-        self._order = None
+        self._order: np.ndarray | None = None
         self._epoch_loss = self._epoch_correct = self._epoch_seconds = 0.0
-        self._validation = None  # {"scored", "correct"} while the validation set is scored in blocks
-        self._diverged = None
+        self._validation: dict[str, int] | None = None  # {"scored", "correct"} while the validation set is scored in blocks
+        self._diverged: str | None = None
         self._layer_stats = None  # the statistics of the last batch measured (layer_stats.measure)
 
     @property

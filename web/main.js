@@ -26,6 +26,7 @@ import { createReproduce } from "./reproduce.js";
 import { createWorkerRecovery } from "./worker_recovery.js";
 import { createBusyTask } from "./busy_task.js";
 import { createSavedWork } from "./saved_work.js";
+import { createInterruptedRun } from "./interrupted_run.js";
 
 const $ = (id) => document.getElementById(id);
 const bus = new EventTarget();
@@ -89,6 +90,9 @@ const inspection = createInspection({
   onShowTrainingStep: (index) => learn.showTrainingStep({ testImage: index }),
 });
 createModelFiles({ client, bus });
+// a run interrupted by a reload: kept while it goes on, offered again on the next visit
+const interruptedRun = createInterruptedRun({ client, bus, runs, training, elements: { box: $("interrupted-run"),
+  text: $("interrupted-run-text"), continueButton: $("btn-continue-run"), discardButton: $("btn-discard-run") } });
 // this build's build-info.json: download sizes for the loading list, the build id for the offline copy
 const buildInfo = fetch(new URL("./build-info.json", import.meta.url))
   .then((r) => (r.ok ? r.json() : null))
@@ -145,7 +149,7 @@ async function setUpSettings(table) {
     bus.addEventListener("ready", () => learn.showTrainingStep({ stage: lesson.stage - 1 }), { once: true });
   }
   writeUrl(registry, { ...base, ...values });
-  await runs.restore(); // the runs of earlier visits, now that their settings can be labelled
+  await runs.restore(); // the runs of earlier visits (an interrupted run continues its record), now labelled
 }
 
 let versions = null;
@@ -230,6 +234,8 @@ window.nnImplTestHook = Object.freeze({
   inspections: () => inspection.snapshot(),
   /** the explorer's predictions {pred: number[], proba: number[] (n × classes, flat)}, or null */
   explorerPredictions: () => inspection.explorerPredictions(),
+  /** {saves, savedSamples, offered, lastCost}: the interrupted run's checkpoints kept, and whether one is offered */
+  interruptedRun: () => interruptedRun.snapshot(),
   /** the step view's numbers as Python sent them {seed, index, stage, output, target, loss, ...}, or null */
   trainingStep: () => learn.stepSnapshot(),
   /** ms each stage change of the step view took to render */

@@ -128,6 +128,23 @@ export class RunHistory {
     this.save(run);
   }
 
+  /**
+   * `run` goes on from where it had seen `samples` training samples after `seconds` (a run continued after a
+   * reload): points recorded after that are dropped, and it is running again.
+   */
+  continueFrom(run, { samples, seconds }) {
+    const keep = (series, keys) => {
+      const n = series.samples.findIndex((s) => s > samples);
+      if (n >= 0) for (const key of keys) series[key].length = n;
+    };
+    keep(run.loss, ["epoch", "samples", "value"]);
+    keep(run.epochs, ["epoch", "samples", "train", "test"]);
+    keep(run.layers, ["epoch", "samples", "stats"]);
+    Object.assign(run, { samples, seconds, status: "running" });
+    if (run.best && !run.epochs.epoch.includes(run.best.epoch)) run.best = null; // reached after `samples`
+    this.onChange("runs");
+  }
+
   remove(id, announce = true) {
     const index = this.runs.findIndex((r) => r.id === id);
     if (index < 0) return;

@@ -5,7 +5,8 @@
 // The worker knows nothing of pausing: the page pauses by not asking for the next slice. Step sends "train"
 // with n_batches=1; Reset sends "configure" again (same settings, same seed: the same initial weights).
 // Bus events dispatched: "epoch" {history} after each epoch, "model-changed" {name: "training"} on a run's first
-// slice.
+// slice; for what keeps a run across a reload (interrupted_run.js): "run-started" {record, continued} when a run
+// is configured or continued, "slice" {result, record, samples, seconds} after each slice, "run-ended" {status}.
 import { withoutErrorClass } from "./protocol.js";
 import { announce, epochText } from "./announcer.js";
 import { appState, setAppState } from "./app_state.js";
@@ -82,7 +83,9 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
   bus.addEventListener("state", () => updateControls(appState()));
 
   function endRecord(status) {
-    if (run.record && run.record.status === "running") runs.finish(run.record, status);
+    if (!run.record || run.record.status !== "running") return;
+    runs.finish(run.record, status);
+    bus.dispatchEvent(new CustomEvent("run-ended", { detail: { status } }));
   }
 
   /** Validate the form and build a fresh model and trainer in the worker. Returns false if invalid. */
@@ -101,6 +104,7 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
       });
       endRecord("stopped"); // a Reset ends the run it replaces
       run.record = runs.start(config, result.layer_sizes);
+      bus.dispatchEvent(new CustomEvent("run-started", { detail: { record: run.record, continued: false } }));
       for (const id of READOUTS) $(id).textContent = "–";
       showMessage(`New network ${result.layer_sizes.join("-")} ready to train.`);
       return true;
@@ -146,6 +150,8 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
     run.elapsed += (performance.now() - t0) / 1000;
     const first = run.samples === 0;
     showSlice(r);
+    bus.dispatchEvent(new CustomEvent("slice", {
+      detail: { result: r, record: run.record, samples: run.samples, seconds: run.elapsed } }));
     if (first) bus.dispatchEvent(new CustomEvent("model-changed", { detail: { name: "training" } }));
     return r;
   }
@@ -339,6 +345,25 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
       applySettings(config);
       await exclusively("Train", verbs.train); // as a click on Train: never a second loop beside the first
       if (appState() === "training") showMessage(`Training again with the settings of ${name}…`);
+    },
+    /**
+     * Go on with a run the worker has just resumed from a checkpoint (interrupted_run.js): `config` its settings
+     * (shown in the form), `record` its entry in `runs` (its curves continue), `samples` and `seconds` where it
+     * was, `nTrain` its training images per epoch.
+     */
+    async continueRun({ config, record, samples, seconds, nTrain }) {
+      await exclusively("Train", async () => {
+        if (appState() !== "ready") return;
+        showConfig(registry(), config);
+        writeUrl(registry(), config);
+        endRecord("stopped");
+        Object.assign(run, { active: true, record, samples, elapsed: seconds, epochs: config.epochs,
+          samplesTotal: nTrain * config.epochs });
+        bus.dispatchEvent(new CustomEvent("run-started", { detail: { record, continued: true } }));
+        changeState("training");
+        showMessage("Training… (the interrupted run goes on)");
+        trainLoop();
+      });
     },
     runsCompleted: () => run.completed,
     slices: () => ({ inFlight: run.slicesInFlight, most: run.mostSlicesInFlight }),

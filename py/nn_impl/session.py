@@ -12,7 +12,7 @@ import sys
 import numpy as np
 
 # The engine modules this class uses, all here.
-from . import __version__, data, diagnostics, matmul, params
+from . import __version__, checkpoint as run_checkpoint, data, diagnostics, matmul, params
 from .model import MLPClassifier, load as load_model_file
 from .persist import save_model
 from .preprocess import EmptyDrawingError, to_mnist
@@ -49,6 +49,7 @@ class Session:
         self._training_model = None
         self._stop_accuracy = None
         self._best_test_accuracy = None
+        self._page_settings = {}
 
     def load(self, dataset, pretrained=None):
         """Take the bundled data (and, optionally, the pre-trained model) as ``.npz`` bytes.
@@ -87,28 +88,83 @@ class Session:
         included, always gives the same initial weights: that is what the page's Reset relies on.
         Returns ``{"config": model.get_params(), "n_train": int, "layer_sizes": [784, ..., 10]}``.
         """
-        self._require_data()
         config = dict(config)
-        n_available = len(self.dataset["y_train"])
-        page = {name: config.pop(name) for name in params.PAGE_TABLE if name in config}
-        if page.get("train_samples") is None:
-            page["train_samples"] = n_available
-        page = params.validate_page_settings(n_available, **page)
+        page = self._page_settings_from(config)
         if "hidden_layer_sizes" in config:
             config["hidden_layer_sizes"] = tuple(config["hidden_layer_sizes"])
         model = MLPClassifier(**config)  # raises ValueError naming a bad parameter
         _check_fits(model.hidden_layer_sizes, model.batch_size, model.dtype)  # before any weight is drawn
-        n_train = page["train_samples"]
-        x_train = self.dataset["x_train"][:n_train]
-        y_train = self.dataset["y_train"][:n_train]
-        validation = (self.dataset["x_test"], self.dataset["y_test"])
-        trainer = model.trainer(x_train, y_train, validation_data=validation)
+        trainer = model.trainer(*self._training_data(page["train_samples"]))
         # Only now, with everything valid, replace the previous run: a bad config loses nothing.
+        self._start_run(trainer, page, best_test_accuracy=None)
+        return {"config": model.get_params(), "n_train": page["train_samples"], "layer_sizes": model.layer_sizes_}
+
+    def _page_settings_from(self, config):
+        """The page-only settings taken out of ``config`` (a dict, changed), checked, train_samples filled in."""
+        self._require_data()
+        n_available = len(self.dataset["y_train"])
+        page = {name: config.pop(name) for name in params.PAGE_TABLE if name in config}
+        if page.get("train_samples") is None:
+            page["train_samples"] = n_available
+        return params.validate_page_settings(n_available, **page)
+
+    def _training_data(self, n_train):
+        """(x_train, y_train, validation_data): the first ``n_train`` bundled training images, all test images."""
+        validation = (self.dataset["x_test"], self.dataset["y_test"])
+        return self.dataset["x_train"][:n_train], self.dataset["y_train"][:n_train], validation
+
+    def _start_run(self, trainer, page, best_test_accuracy):
         self._trainer = trainer
-        self._training_model = model
+        self._training_model = trainer.model
+        self._page_settings = page
         self._stop_accuracy = page.get("stop_accuracy")
-        self._best_test_accuracy = None
-        return {"config": model.get_params(), "n_train": n_train, "layer_sizes": model.layer_sizes_}
+        self._best_test_accuracy = best_test_accuracy
+
+    def checkpoint(self):
+        """The run in progress as the bytes of a checkpoint file (:mod:`nn_impl.checkpoint`), for the page to
+        keep across a reload, and what the page says about it.
+
+        Returns ``{"bytes": uint8 (n_bytes,), "summary": {"epoch": completed epochs, "epochs",
+        "samples_seen", "test_accuracy": the latest epoch's or None, "config": the settings as ``configure``
+        takes them, "layer_sizes"}}``.
+        """
+        if self._trainer is None:
+            raise ValueError("no run in progress to keep: send 'configure' (and 'train') first")
+        buffer = io.BytesIO()
+        extra = {"page": self._page_settings, "best_test_accuracy": self._best_test_accuracy}
+        run_checkpoint.save(self._trainer, buffer, extra=extra)
+        return {"bytes": np.frombuffer(buffer.getvalue(), dtype=np.uint8), "summary": self._run_summary()}
+
+    def resume(self, data):
+        """Continue the run kept in ``data`` (the bytes of a ``checkpoint``) on the bundled data: it becomes the
+        run in progress, ready for ``train`` slices, and its model answers predictions.
+
+        Everything is checked before anything changes: bad bytes raise ``ValueError`` and the current run and
+        model stay. Returns the checkpoint's summary (as ``checkpoint`` gives it) plus ``n_train`` and ``model``.
+        """
+        saved = run_checkpoint.read(_as_bytes(data, "checkpoint"))
+        try:
+            page = self._page_settings_from(dict(saved["extra"].get("page") or {}))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"checkpoint: its page settings do not fit the data loaded here ({exc})") from None
+        settings = {**params.DEFAULTS, **saved["params"]}
+        _check_fits(settings["hidden_layer_sizes"], settings["batch_size"], settings["dtype"])
+        trainer = run_checkpoint.resume(saved, *self._training_data(page["train_samples"]))
+        best = saved["extra"].get("best_test_accuracy")
+        self._start_run(trainer, page, best_test_accuracy=float(best) if isinstance(best, (int, float)) else None)
+        self.model, self.model_name = trainer.model, "training"
+        return {**self._run_summary(), "n_train": page["train_samples"], "model": self.model_name}
+
+    def _run_summary(self):
+        trainer = self._trainer
+        return {
+            "epoch": trainer.epoch,
+            "epochs": trainer.epochs,
+            "samples_seen": trainer.samples_seen,
+            "test_accuracy": self._best_test_accuracy,
+            "config": {**trainer.model.get_params(), **self._page_settings},
+            "layer_sizes": trainer.model.layer_sizes_,
+        }
 
     def check_settings(self, config):
         """Check settings without building anything: ``{"problems": {name: message}}``, empty when all are valid.

@@ -15,6 +15,7 @@ for every batch; the products (:func:`nn_impl.matmul.product`) write into them w
 
 import math
 import time
+import zlib
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,12 @@ from .layer_stats import measure as measure_layers, norms
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS
 from .schedules import SCHEDULES
+
+
+#: the entries of :meth:`Trainer.state`
+STATE_KEYS = ("params", "last_finite", "optimizer", "rng", "order", "epoch", "batch_in_epoch", "epochs", "schedule",
+              "base_learning_rate", "epoch_loss", "epoch_correct", "epoch_seconds", "validation", "diverged",
+              "history", "n_samples", "labels_crc32")
 
 
 class TrainingDiverged(ArithmeticError):
@@ -68,7 +75,8 @@ class Trainer:
         self._X = X if self._raw_pixels else inputs.scale(X, model.input_scaling, model.dtype)
         self._background = inputs.background(model.input_scaling, model.dtype)  # the value shifted-in pixels take
         self.epochs = model.epochs if epochs is None else int(epochs)
-        self._schedule = SCHEDULES[model.schedule if schedule is None else schedule]
+        self.schedule = model.schedule if schedule is None else schedule  # its name, kept in a checkpoint
+        self._schedule = SCHEDULES[self.schedule]
         self.base_learning_rate = model.learning_rate
         self._rng = model.rng_  # seeded when the weights were drawn or set: it goes on to the order and shifts
 
@@ -99,10 +107,10 @@ class Trainer:
 
         self.epoch = 0  # completed epochs
         self._batch_in_epoch = 0
-        self._order = None
+        self._order: np.ndarray | None = None
         self._epoch_loss = self._epoch_correct = self._epoch_seconds = 0.0
-        self._validation = None  # {"scored", "correct"} while the validation set is scored in blocks
-        self._diverged = None
+        self._validation: dict[str, int] | None = None  # {"scored", "correct"} while the validation set is scored in blocks
+        self._diverged: str | None = None
         self._layer_stats = None  # the statistics of the last batch measured (layer_stats.measure)
 
     @property
@@ -110,6 +118,12 @@ class Trainer:
         """The rate the next batch uses: the base rate times the schedule's factor at this point of the fit."""
         done = self.epoch * self.batches_per_epoch + self._batch_in_epoch
         return self.base_learning_rate * self._schedule(done / self._total_batches)
+
+    @property
+    def samples_seen(self) -> int:
+        """Training samples gone through the network since the run began (every epoch counted)."""
+        in_epoch = min(self._batch_in_epoch * self.batch_size, self.n_samples)
+        return self.epoch * self.n_samples + in_epoch
 
     def set_learning_rate(self, learning_rate: float) -> None:
         """Change the base learning rate; takes effect at the next batch (the schedule still applies).
@@ -194,6 +208,106 @@ class Trainer:
             "history": history,
             "layer_stats": self._layer_stats if layer_stats else None,
         }
+
+    # --- the whole state, out and back in (nn_impl.checkpoint writes it to a file) ---------------------------
+
+    def state(self) -> dict[str, Any]:
+        """Everything the rest of the run depends on, copied: a trainer of the same model settings and data
+        given it by :meth:`load_state` goes on bit for bit as this one would.
+
+        Arrays: ``params`` and ``last_finite`` (n_params,), every weight and bias in one flat array, layer by layer
+        (coefs first), now and at the last finite step; ``order`` (n_samples,) the epoch's sample order (None
+        before the first epoch or without shuffling); the optimiser's arrays under ``optimizer``. Plain values:
+        ``rng`` (the bit generator's state: names and ints), the epoch counters, the base learning rate (a
+        change during the run included), the schedule's name, the epoch's running loss, hits and seconds, the
+        validation scoring in progress, why it diverged, the ``history`` so far, and ``n_samples`` and
+        ``labels_crc32`` (which data it trains on).
+        """
+        return {
+            "params": self._flat_params.copy(),
+            "last_finite": self._last_finite.copy(),
+            "optimizer": self._optimizer.state(),
+            "rng": self._rng.bit_generator.state,
+            "order": None if self._order is None else self._order.copy(),
+            "epoch": self.epoch,
+            "batch_in_epoch": self._batch_in_epoch,
+            "epochs": self.epochs,
+            "schedule": self.schedule,
+            "base_learning_rate": self.base_learning_rate,
+            "epoch_loss": self._epoch_loss,
+            "epoch_correct": self._epoch_correct,
+            "epoch_seconds": self._epoch_seconds,
+            "validation": None if self._validation is None else dict(self._validation),
+            "diverged": self._diverged,
+            "history": [dict(entry) for entry in self.model.history_],
+            "n_samples": self.n_samples,
+            "labels_crc32": self._labels_crc32(),
+        }
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Continue from ``state`` (what :meth:`state` returned, perhaps read back from a file).
+
+        Everything is checked first against this trainer (its settings, network and data); anything that does not
+        fit raises ``ValueError`` saying what, and then nothing has changed.
+        """
+        if not isinstance(state, dict):
+            raise ValueError(f"trainer state: expected a dict, got {type(state).__name__}")
+        missing = sorted(set(STATE_KEYS) - set(state))
+        if missing:
+            raise ValueError(f"trainer state: missing {', '.join(missing)}")
+        for name, wanted in (("epochs", self.epochs), ("schedule", self.schedule), ("n_samples", self.n_samples),
+                             ("labels_crc32", self._labels_crc32())):
+            if state[name] != wanted:
+                raise ValueError(f"trainer state: {name} is {state[name]!r} but this run has {wanted!r} "
+                                 "(other settings or other training data)")
+        for name in ("params", "last_finite"):
+            _check_array(name, state[name], self._flat_params)
+        epoch = _check_int("epoch", state["epoch"], 0, self.epochs)
+        batch = _check_int("batch_in_epoch", state["batch_in_epoch"], 0, self.batches_per_epoch)
+        order = state["order"]
+        if order is not None:
+            _check_order(order, self.n_samples)
+        elif batch > 0 and self.model.shuffle:
+            raise ValueError("trainer state: order is missing in the middle of a shuffled epoch")
+        validation = state["validation"]
+        if validation is not None:
+            n_val = len(self._val[1]) if self._val is not None else 0
+            if not isinstance(validation, dict) or set(validation) != {"scored", "correct"}:
+                raise ValueError("trainer state: validation must be {'scored': int, 'correct': int} or None")
+            scored = _check_int("validation scored", validation["scored"], 0, n_val)
+            _check_int("validation correct", validation["correct"], 0, scored)
+        for name in ("epoch_loss", "epoch_correct", "epoch_seconds"):
+            value = state[name]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+                raise ValueError(f"trainer state: {name} must be a non-negative number, got {value!r}")
+        if state["diverged"] is not None and not isinstance(state["diverged"], str):
+            raise ValueError("trainer state: diverged must be a message or None")
+        history = state["history"]
+        if not isinstance(history, list) or not all(isinstance(h, dict) and "loss" in h for h in history):
+            raise ValueError("trainer state: history must be a list of per-epoch dicts, each with a 'loss'")
+        base_rate = params.validate(learning_rate=state["base_learning_rate"])["learning_rate"]
+        generator = type(self._rng.bit_generator)()
+        try:
+            generator.state = state["rng"]  # checked on a generator of our own: ours changes only below
+        except (TypeError, ValueError, KeyError) as exc:
+            raise ValueError(f"trainer state: rng is not a {type(generator).__name__} state ({exc})") from None
+        self._optimizer.load_state(state["optimizer"])  # checks before it changes anything
+        # all checked: take it
+        np.copyto(self._flat_params, state["params"])
+        np.copyto(self._last_finite, state["last_finite"])
+        self._rng.bit_generator.state = generator.state
+        self._order = None if order is None else np.array(order)
+        self.epoch, self._batch_in_epoch = epoch, batch
+        self.base_learning_rate = self.model.learning_rate = base_rate
+        self._epoch_loss, self._epoch_correct, self._epoch_seconds = (
+            state["epoch_loss"], state["epoch_correct"], state["epoch_seconds"])
+        self._validation = None if validation is None else dict(validation)
+        self._diverged = state["diverged"]
+        self.model.history_ = [dict(entry) for entry in history]
+        self.model.loss_curve_ = [entry["loss"] for entry in history]
+
+    def _labels_crc32(self):
+        return zlib.crc32(np.ascontiguousarray(self._y).tobytes())
 
     # --- one epoch ------------------------------------------------------------------------------------------
 
@@ -380,3 +494,24 @@ def _flat_views(arrays, dtype, copy=True):
         for view, a in zip(views, arrays):
             view[...] = a
     return flat, views
+
+
+def _check_array(name, given, like):
+    if not isinstance(given, np.ndarray) or given.shape != like.shape or given.dtype != like.dtype:
+        raise ValueError(f"trainer state: {name} must be a {like.dtype} array of shape {like.shape} "
+                         "(the network and dtype of this run)")
+    if not np.isfinite(given).all():
+        raise ValueError(f"trainer state: {name} holds NaN or infinite values")
+
+
+def _check_int(name, value, low, high):
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"trainer state: {name} must be an integer from {low} to {high}, got {value!r}")
+    return value
+
+
+def _check_order(order, n_samples):
+    """An epoch's order must be a permutation of the samples (a bad one would index out of range or repeat)."""
+    if (not isinstance(order, np.ndarray) or order.dtype.kind not in "iu" or order.shape != (n_samples,)
+            or not np.array_equal(np.sort(order), np.arange(n_samples))):
+        raise ValueError(f"trainer state: order must be a permutation of the {n_samples} training samples")

@@ -34,6 +34,8 @@ REQUESTS = {
     "check_settings": Session.check_settings,
     "restore": Session.restore_model,
     "use_pretrained": Session.use_pretrained,
+    "checkpoint": Session.checkpoint,
+    "resume": Session.resume,
 }
 
 

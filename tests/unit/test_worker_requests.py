@@ -21,13 +21,13 @@ def session():
 def test_the_table_lists_exactly_the_requests_the_page_sends():
     assert list(REQUESTS) == [
         "load", "configure", "train", "stop", "set_learning_rate", "predict", "export", "import", "inspect",
-        "reproduce", "check_settings", "restore", "use_pretrained",
+        "reproduce", "check_settings", "restore", "use_pretrained", "checkpoint", "resume",
     ]
     assert REQUESTS["import"] is Session.import_model  # "import" is a Python keyword
 
 
 @pytest.mark.parametrize("request_type", [
-    "debug_crash", "pause", "resume", "step", "reset", "set_lr", "import_model", "_require_data", "__init__",
+    "debug_crash", "pause", "unpause", "step", "reset", "set_lr", "import_model", "_require_data", "__init__",
     "model", "INSPECT_PARTS",
 ])
 def test_a_request_not_in_the_table_is_refused(session, request_type):

@@ -13,7 +13,7 @@
 // Bus events listened to: "ready", "run-started", "slice", "run-ended" (training.js). Dispatched:
 // "model-changed" {name: "training", layer_sizes} once a continued run answers.
 import { appState } from "./app_state.js";
-import { deleteItem, loadItems, saveItem } from "./saved_state.js";
+import { StorageRefused, deleteItem, loadItems, saveItem } from "./saved_state.js";
 
 const KEY = "interrupted-run";
 // Within an epoch, the run is kept at most this often, and at an epoch's end at most every EPOCH_END_GAP_MS
@@ -53,6 +53,7 @@ export function createInterruptedRun({ client, bus, runs, training, elements }) 
     record: null, // the run being kept (its entry in runs)
     generation: 0, // bumped when a run starts or ends: a checkpoint that arrives later is not stored
     saving: false,
+    refused: false, // the browser refused storage: no more checkpoints are asked for
     lastSave: 0,
     saves: 0, // checkpoints stored since the page opened
     lastCost: { requestMs: 0, storeMs: 0 }, // what the last one took: Python writing it, IndexedDB storing it
@@ -89,8 +90,10 @@ export function createInterruptedRun({ client, bus, runs, training, elements }) 
       kept.lastCost.storeMs = performance.now() - requested;
       kept.saves++;
       kept.savedSamples = samples;
-    } catch (_) {
-      // Storage refused (said once elsewhere: nothing is kept here either) or the worker went away with the run.
+    } catch (err) {
+      // Storage refused (said elsewhere, once): nothing is kept, so Python is not asked again. Otherwise the worker
+      // went away with the run, and there is nothing to keep.
+      if (err instanceof StorageRefused) kept.refused = true;
     } finally {
       kept.saving = false;
     }
@@ -105,7 +108,8 @@ export function createInterruptedRun({ client, bus, runs, training, elements }) 
   });
   bus.addEventListener("slice", (e) => {
     const { result, record } = e.detail;
-    if (record !== kept.record || kept.saving || !["running", "epoch_end"].includes(result.status)) return;
+    if (record !== kept.record || kept.saving || kept.refused) return;
+    if (!["running", "epoch_end"].includes(result.status)) return;
     const since = performance.now() - kept.lastSave;
     const cost = kept.lastCost.requestMs / COST_SHARE;
     if (since < Math.max(result.history ? EPOCH_END_GAP_MS : SAVE_EVERY_MS, cost)) return;
@@ -123,7 +127,8 @@ export function createInterruptedRun({ client, bus, runs, training, elements }) 
     try {
       items = await loadItems(KEY);
     } catch (_) {
-      return; // storage refused: nothing was kept, so nothing is offered
+      kept.refused = true; // storage refused: nothing was kept, so nothing is offered (nor kept)
+      return;
     }
     const item = items.find((i) => i.key === KEY);
     if (item && usable(item.value) && appState() === "ready" && kept.record === null) showOffer(item.value);
@@ -162,9 +167,9 @@ export function createInterruptedRun({ client, bus, runs, training, elements }) 
   });
 
   return {
-    /** {saves, savedSamples, offered, lastCost: {requestMs, storeMs}}: checkpoints stored since the page opened,
-     * where the last one was, whether a run is offered, and what the last checkpoint took */
+    /** {saves, savedSamples, offered, refused, lastCost: {requestMs, storeMs}}: checkpoints stored since the page
+     * opened, where the last one was, whether a run is offered, whether storage was refused, what the last took */
     snapshot: () => ({ saves: kept.saves, savedSamples: kept.savedSamples, offered: kept.offered !== null,
-      lastCost: { ...kept.lastCost } }),
+      refused: kept.refused, lastCost: { ...kept.lastCost } }),
   };
 }

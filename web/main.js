@@ -234,7 +234,7 @@ window.nnImplTestHook = Object.freeze({
   inspections: () => inspection.snapshot(),
   /** the explorer's predictions {pred: number[], proba: number[] (n × classes, flat)}, or null */
   explorerPredictions: () => inspection.explorerPredictions(),
-  /** {saves, savedSamples, offered, lastCost}: the interrupted run's checkpoints kept, and whether one is offered */
+  /** {saves, savedSamples, offered, refused, lastCost}: the interrupted run's checkpoints kept; whether one is offered */
   interruptedRun: () => interruptedRun.snapshot(),
   /** the step view's numbers as Python sent them {seed, index, stage, output, target, loss, ...}, or null */
   trainingStep: () => learn.stepSnapshot(),

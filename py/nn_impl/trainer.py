@@ -221,7 +221,8 @@ class Trainer:
         ``rng`` (the bit generator's state: names and ints), the epoch counters, the base learning rate (a
         change during the run included), the schedule's name, the epoch's running loss, hits and seconds, the
         validation scoring in progress, why it diverged, the ``history`` so far, and ``n_samples`` and
-        ``labels_crc32`` (which data it trains on).
+        ``labels_crc32`` (which data it trains on). Layer statistics are measured afresh in every ``run`` call
+        and buffers are overwritten by every batch: neither carries anything to the next call.
         """
         return {
             "params": self._flat_params.copy(),

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from _accessibility import assert_no_serious_violations
 from _page_helpers import READY_TIMEOUT_MS, button, epoch_value, open_page, runs_completed, wait_state
 
 pytestmark = pytest.mark.browser
@@ -50,7 +51,7 @@ def test_a_run_interrupted_by_a_reload_continues(page, site_url):
     wait_state(page, "training", 30_000)
     expect(page.get_by_label("Epochs", exact=True)).to_have_value(str(EPOCHS))
     # the epoch counter goes on from where the run was kept, not from 0
-    page.wait_for_function("window.nnImplTestHook.trainSlices().most > 0")
+    expect(page.get_by_label("Epoch", exact=True)).not_to_have_text("–", timeout=30_000)  # a slice is shown
     assert epoch_value(page) >= at
     page.wait_for_function(f"window.nnImplTestHook.runsCompleted() > {runs_completed(page)}", timeout=180_000)
     wait_state(page, "ready", 10_000)
@@ -69,6 +70,7 @@ def test_a_run_interrupted_by_a_reload_continues(page, site_url):
 
 def test_discard_removes_the_offer_for_good(page, site_url):
     train_and_reload_after_an_epoch(page, site_url)
+    assert_no_serious_violations(page, "a run offered to continue")
     button(page, "Discard it").click()
     expect(offer(page)).to_be_hidden()
     page.reload()
@@ -76,3 +78,16 @@ def test_discard_removes_the_offer_for_good(page, site_url):
     page.wait_for_timeout(1000)
     expect(offer(page)).to_be_hidden()
     assert not kept(page)["offered"]
+
+
+def test_refused_storage_keeps_nothing_offers_nothing_and_the_run_goes_on(page, site_url):
+    page.add_init_script("Object.defineProperty(window, 'indexedDB', { value: undefined })")
+    open_page(page, site_url, "#train_samples=2000&epochs=3")
+    button(page, "Train").click()
+    page.wait_for_function("window.nnImplTestHook.runsCompleted() > 0", timeout=120_000)
+    assert page.get_by_label("Epoch", exact=True).inner_text().startswith("3.00 of 3")
+    assert kept(page)["saves"] == 0 and kept(page)["refused"]
+    page.reload()
+    wait_state(page, "ready", READY_TIMEOUT_MS)
+    page.wait_for_timeout(1000)
+    expect(offer(page)).to_be_hidden()

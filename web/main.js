@@ -23,6 +23,8 @@ import { createLearn } from "./learn.js";
 import { createReproduce } from "./reproduce.js";
 import { createWorkerRecovery } from "./worker_recovery.js";
 import { createBusyTask } from "./busy_task.js";
+import { MyDigits, createGallery } from "./my_digits.js";
+import { createCollect } from "./collect.js";
 
 const $ = (id) => document.getElementById(id);
 const bus = new EventTarget();
@@ -82,6 +84,17 @@ const inspection = createInspection({
   onShowTrainingStep: (index) => learn.showTrainingStep({ testImage: index }),
 });
 createModelFiles({ client, bus });
+// My digits: collected from the pad's answers, kept in the browser, shown grouped by label
+const myDigits = new MyDigits((message) => { $("my-digits-message").textContent = message; });
+createGallery({ digits: myDigits, elements: {
+  gallery: $("my-digits-gallery"), summary: $("my-digits-summary"), heading: $("my-digits-heading"),
+  clearButton: $("btn-clear-digits"), confirmBox: $("clear-digits-confirm"), confirmText: $("clear-digits-text"),
+  confirmYes: $("btn-clear-digits-yes"), confirmNo: $("btn-clear-digits-no") } });
+createCollect({ bus, digits: myDigits, prediction,
+  elements: { buttons: $("collect-buttons"), pad: $("draw-canvas"), message: $("collect-message") } });
+myDigits.restore();
+// another tab may have added or removed digits meanwhile: the browser's copy is the truth
+document.addEventListener("visibilitychange", () => { if (!document.hidden) myDigits.restore(); });
 // this build's build-info.json: download sizes for the loading list, the build id for the offline copy
 const buildInfo = fetch(new URL("./build-info.json", import.meta.url))
   .then((r) => (r.ok ? r.json() : null))

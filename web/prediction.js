@@ -2,6 +2,7 @@
 // the predicted digit, how sure, the probability bars and the 28×28 input the network sees.
 //
 // Bus events listened to: "ready" (a fresh worker), "state", "epoch" and "model-changed" (the answer may change).
+// Dispatched: "prediction-shown" {version} when an answer (or "no ink") is shown for picture `version`.
 import { DrawingPad } from "./draw.js";
 import { ProbabilityBars } from "./probabilities.js";
 import { drawGrey } from "./pixels.js";
@@ -33,6 +34,8 @@ export function createPrediction({ client, bus }) {
     bars: new ProbabilityBars($("proba-bars")),
   };
   const pad = new DrawingPad($("draw-canvas"), pictureChanged);
+  // the 28×28 image the network saw in the answer shown: {version (of the picture), pixels: Uint8Array(784)}
+  let seen = null;
 
   // `version` counts changes of the picture; a reply is shown only if no Clear came after its request, and the
   // timings measure stroke end -> bars updated (the test hook's predictions().timings; bench/bench_predict.py).
@@ -106,6 +109,7 @@ export function createPrediction({ client, bus }) {
     drawGrey(blank, new Uint8Array(blank.width * blank.height), blank.width, blank.height);
     view.message.textContent = message;
     delete view.digit.dataset.version;
+    seen = null;
   }
 
   function showPrediction(reply, version) {
@@ -115,6 +119,7 @@ export function createPrediction({ client, bus }) {
     } else {
       const [height, width] = reply.input.shape;
       drawGrey(view.networkInput, reply.input.data, width, height);
+      seen = { version, pixels: Uint8Array.from(reply.input.data, Math.round) };
       if (reply.digit === null || reply.digit === undefined) {
         view.digit.textContent = "";
         view.confidence.textContent = "";
@@ -135,6 +140,7 @@ export function createPrediction({ client, bus }) {
     }
     predict.count++;
     predict.shown = version;
+    bus.dispatchEvent(new CustomEvent("prediction-shown", { detail: { version } }));
     view.digit.dataset.version = String(version);
     if (predict.strokeEnd && version >= predict.strokeEnd.version) {
       predict.timings.push(performance.now() - predict.strokeEnd.t);
@@ -204,6 +210,14 @@ export function createPrediction({ client, bus }) {
   return {
     /** Show a test digit (784 pixels, white ink on black) on the pad; it is then predicted like a drawing. */
     loadDigit: (pixels) => pad.loadDigit(pixels),
+    /** The picture on the pad as the network saw it, if its answer is shown: {pixels: Uint8Array(784) 0..255,
+     * white ink on black} when the answer shown is the current picture's; null while it is on its way or when
+     * the pad is empty. */
+    seenInput: () => (seen && seen.version === predict.version && !pad.empty ? { pixels: seen.pixels.slice() } : null),
+    /** Whether the pad holds a picture (drawn or opened). */
+    padEmpty: () => pad.empty,
+    /** Ask for the current picture's answer again (the network that answers has changed). */
+    refresh: () => { if (!pad.empty) requestPrediction(0); },
     /** A copy of the prediction counters (the test hook's). */
     snapshot: () => ({
       count: predict.count, version: predict.version, shown: predict.shown, inFlight: predict.inFlight,

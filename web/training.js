@@ -52,8 +52,10 @@ export function showMessage(text, kind = "info") {
  * @param watchLayers () => whether to ask the worker for the layers' statistics with each slice
  * @param registry () => the settings registry (null until the worker has loaded)
  * @param cancel (reason) => restarts the worker and restores the network that answered (worker_recovery.js)
+ * @param beforeConfigure async (config) => void, run before each "configure" (sends what the settings need,
+ *   e.g. the learner's digits); its error is shown like a refused setting
  */
-export function createTraining({ client, bus, runs, watchLayers, registry, cancel }) {
+export function createTraining({ client, bus, runs, watchLayers, registry, cancel, beforeConfigure = async () => {} }) {
   // `generation` cancels a stale training loop (as in the TF playground): every pause/stop/reset bumps it,
   // and a loop that sees a newer generation ends after its current slice.
   const run = {
@@ -69,6 +71,7 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
     verb: null, // the button whose work is under way (a second click meanwhile is ignored: a double-click)
     slicesInFlight: 0,
     mostSlicesInFlight: 0,
+    onEnd: null, // (status) => void, for a run started by trainPrepared: told once how the run ended
   };
   const epochsSeen = []; // the epoch number of every "epoch" event since the page opened
 
@@ -83,6 +86,9 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
 
   function endRecord(status) {
     if (run.record && run.record.status === "running") runs.finish(run.record, status);
+    const onEnd = run.onEnd;
+    run.onEnd = null;
+    if (onEnd) onEnd(status);
   }
 
   /** Validate the form and build a fresh model and trainer in the worker. Returns false if invalid. */
@@ -95,13 +101,9 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
     }
     writeUrl(registry(), config);
     try {
+      await beforeConfigure(config);
       const result = await client.request("configure", { config });
-      Object.assign(run, {
-        samplesTotal: result.n_train * config.epochs, samples: 0, elapsed: 0, epochs: config.epochs, active: true,
-      });
-      endRecord("stopped"); // a Reset ends the run it replaces
-      run.record = runs.start(config, result.layer_sizes);
-      for (const id of READOUTS) $(id).textContent = "–";
+      startRun(config, result.layer_sizes, result.n_train * config.epochs, config.epochs);
       showMessage(`New network ${result.layer_sizes.join("-")} ready to train.`);
       return true;
     } catch (err) {
@@ -110,6 +112,14 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
       showMessage(`Check the settings: ${withoutErrorClass(err.message)}`, "error");
       return false;
     }
+  }
+
+  /** The run Python has just set up becomes the one the loop, the read-outs and the charts follow. */
+  function startRun(config, layerSizes, samplesTotal, epochs) {
+    Object.assign(run, { samplesTotal, samples: 0, elapsed: 0, epochs, active: true });
+    endRecord("stopped"); // a Reset ends the run it replaces
+    run.record = runs.start(config, layerSizes);
+    for (const id of READOUTS) $(id).textContent = "–";
   }
 
   function showSlice(r) {
@@ -340,6 +350,24 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
       await exclusively("Train", verbs.train); // as a click on Train: never a second loop beside the first
       if (appState() === "training") showMessage(`Training again with the settings of ${name}…`);
     },
+    /**
+     * Train a run that Python has already set up (the "teach" request) with the same loop, read-outs, charts and
+     * buttons (Pause, Stop) as Train. `setup`: {config (recorded with the run), layerSizes, samplesTotal, epochs,
+     * message}. Resolves with how the run ended: "finished", "diverged" or "stopped" (stopped, failed, or the
+     * worker went away), or null when it could not start (another button's work was under way).
+     */
+    trainPrepared(setup) {
+      if (appState() !== "ready" || run.verb !== null) return Promise.resolve(null);
+      return new Promise((resolve) => {
+        startRun(setup.config, setup.layerSizes, setup.samplesTotal, setup.epochs);
+        run.onEnd = resolve;
+        changeState("training");
+        showMessage(setup.message);
+        trainLoop();
+      });
+    },
+    /** Whether Train, Reset, Step or a prepared run may start now (nothing else under way). */
+    idle: () => appState() === "ready" && run.verb === null,
     runsCompleted: () => run.completed,
     slices: () => ({ inFlight: run.slicesInFlight, most: run.mostSlicesInFlight }),
     epochsSeen: () => [...epochsSeen],

@@ -8,17 +8,16 @@ import { downloadBytes, formatBytes } from "./download.js";
 import { withStop } from "./model_files.js";
 import { PIXELS } from "./my_digits.js";
 
-// Problems listed one per line; the rest are counted ("… and 112 more").
-const PROBLEMS_LISTED = 10;
+// The same cap as nn_impl.digit_sets.MAX_FILE_BYTES: a larger file is refused before it is read into the tab.
+export const MAX_FILE_BYTES = 100 * 2 ** 20;
 
 /**
  * @param client the WorkerClient
  * @param bus the page's EventTarget
  * @param digits the MyDigits set
- * @param {() => number|null} maxFileBytes the largest file read_digits takes (from the "load" reply), or null
  * @param elements {exportButton, importInput, message, review, reviewText, problems, addGood, addNothing}
  */
-export function createDigitFiles({ client, bus, digits, maxFileBytes, elements }) {
+export function createDigitFiles({ client, bus, digits, elements }) {
   const { exportButton, importInput, message, review, reviewText, problems, addGood, addNothing } = elements;
   let pending = null; // {name, x, n}: the good digits of the file under review
   let busy = false; // one export or import at a time
@@ -50,10 +49,9 @@ export function createDigitFiles({ client, bus, digits, maxFileBytes, elements }
 
   async function importFile(file) {
     closeReview();
-    const limit = maxFileBytes();
-    if (limit !== null && file.size > limit) { // refused before a byte is read
-      say(`Could not import ${file.name}: it is ${formatBytes(file.size)}, larger than the ${formatBytes(limit)} ` +
-        "a digits file may have. Nothing was added.", "error");
+    if (file.size > MAX_FILE_BYTES) { // refused before a byte is read
+      say(`Could not import ${file.name}: it is ${formatBytes(file.size)}, more than the ` +
+        `${formatBytes(MAX_FILE_BYTES)} a digit set may have; split it into smaller files. Nothing was added.`, "error");
       return;
     }
     if (busy) {
@@ -81,10 +79,8 @@ export function createDigitFiles({ client, bus, digits, maxFileBytes, elements }
       add(name, reply);
       return;
     }
-    const listed = reply.problems.slice(0, PROBLEMS_LISTED);
-    const more = reply.problems.length - listed.length;
-    problems.replaceChildren(...listed.map((p) => Object.assign(document.createElement("li"), { textContent: p })));
-    if (more > 0) problems.append(Object.assign(document.createElement("li"), { textContent: `… and ${more} more` }));
+    // Python lists the first problems one by one and counts the rest in a last line
+    problems.replaceChildren(...reply.problems.map((p) => Object.assign(document.createElement("li"), { textContent: p })));
     reviewText.textContent = `${name} (${reply.format}): ${n} good digit${n === 1 ? "" : "s"}, ` +
       `${reply.n_bad} bad ${reply.n_bad === 1 ? "entry" : "entries"}:`;
     addGood.textContent = `Add the ${n} good ones`;

@@ -11,8 +11,17 @@
 import { withoutErrorClass } from "./protocol.js";
 import { appState } from "./app_state.js";
 import { readConfig } from "./settings_form.js";
+import { TEACHING_FIELDS } from "./settings.js";
+import { answeringLayerSizes } from "./answering.js";
 
 const percent = (fraction) => (fraction == null ? "–" : `${(fraction * 100).toFixed(1)} %`);
+
+/** Which of the learner's digits were scored: "the 5 held out, not taught" or "all 12, also taught". */
+function scoredOn(setup) {
+  return setup.scored_on === "held-out"
+    ? `the ${setup.n_held_out} held out, not taught`
+    : `all ${setup.n_taught}, also taught: too few to hold some out`;
+}
 
 /**
  * @param client the WorkerClient
@@ -65,8 +74,8 @@ export function createTeaching({ client, bus, digits, training, registry, elemen
   }
 
   /** One sentence on what the learner sees when MNIST accuracy falls with no MNIST replayed. */
-  function explain(config, before, after) {
-    const forgot = config.replay_share === 0 && after.mnist < before.mnist;
+  function explain(settings, before, after) {
+    const forgot = settings.replay_share === 0 && after.mnist < before.mnist;
     el.explanation.textContent = forgot
       ? `This is catastrophic forgetting: trained on your digits alone, the network overwrote weights that held ` +
         `what it knew about MNIST, so its MNIST accuracy fell from ${percent(before.mnist)} to ` +
@@ -94,12 +103,15 @@ export function createTeaching({ client, bus, digits, training, registry, elemen
     try {
       say("Scoring the network before teaching…");
       await sendDigits();
-      const setup = await client.request("teach", { config });
-      showScores(setup.before, null, setup.scored_on);
+      const settings = Object.fromEntries(TEACHING_FIELDS.map((name) => [name, config[name]]));
+      const setup = await client.request("teach", { config: settings });
+      showScores(setup.before, null, scoredOn(setup));
       el.explanation.textContent = "";
+      // one pass over a mix of the learner's digits and MNIST images (nn_impl.finetune): one epoch, whose
+      // length in samples the first slice tells
       const ended = await training.trainPrepared({
-        config, layerSizes: setup.layer_sizes, samplesTotal: setup.n_samples, epochs: setup.epochs,
-        message: `Teaching the network ${setup.n_taught} of your digits…`,
+        config, layerSizes: answeringLayerSizes(), samplesTotal: null, epochs: 1,
+        message: `Teaching the network ${setup.n_taught} of your digits (${setup.batches} batches)…`,
       });
       if (ended === null) {
         say("Another run started first; teaching did not run.", "error");
@@ -115,8 +127,8 @@ export function createTeaching({ client, bus, digits, training, registry, elemen
       const result = await client.request("teaching_result");
       // the pad's answer and the network kept for a restart are the taught one's, from its last batch on
       bus.dispatchEvent(new CustomEvent("model-changed", { detail: { name: "taught", layer_sizes: setup.layer_sizes } }));
-      showScores(result.before, result.after, setup.scored_on);
-      explain(config, result.before, result.after);
+      showScores(result.before, result.after, scoredOn(setup));
+      explain(setup.settings, result.before, result.after);
       undoable = true;
       say(`Taught: on your digits ${percent(result.before.mine)} → ${percent(result.after.mine)}, on the MNIST ` +
         `test set ${percent(result.before.mnist)} → ${percent(result.after.mnist)}. The pad answers with the ` +

@@ -9,7 +9,7 @@
 import { withoutErrorClass } from "./protocol.js";
 import { announce, epochText } from "./announcer.js";
 import { appState, setAppState } from "./app_state.js";
-import { PRESETS, writeUrl } from "./settings.js";
+import { PRESETS, TEACHING_FIELDS, writeUrl } from "./settings.js";
 import { lockFields, readConfig, showConfig, showPythonError, unlockedOnly } from "./settings_form.js";
 
 // Slices of at most ~40 ms of Python (Trainer.run's max_seconds; an epoch's validation scoring is split into
@@ -102,7 +102,8 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
     writeUrl(registry(), config);
     try {
       await beforeConfigure(config);
-      const result = await client.request("configure", { config });
+      const settings = Object.fromEntries(Object.entries(config).filter(([name]) => !TEACHING_FIELDS.includes(name)));
+      const result = await client.request("configure", { config: settings });
       startRun(config, result.layer_sizes, result.n_train * config.epochs, config.epochs);
       showMessage(`New network ${result.layer_sizes.join("-")} ready to train.`);
       return true;
@@ -125,6 +126,8 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
   function showSlice(r) {
     run.samples += r.samples;
     const epoch = r.epoch + (r.status === "epoch_end" ? 0 : r.epoch_progress);
+    // a run set up without its length in samples (teaching): the share of its epochs done so far says it
+    if (run.samplesTotal === null && epoch > 0) run.samplesTotal = Math.round(run.samples * (run.epochs / epoch));
     if (r.test_accuracy != null) $("out-test-accuracy").textContent = `${(r.test_accuracy * 100).toFixed(2)} %`;
     if (Number.isFinite(r.loss)) $("out-loss").textContent = r.loss.toPrecision(4);
     $("out-epoch").textContent = `${epoch.toFixed(2)} of ${run.epochs}`;
@@ -352,8 +355,8 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
     },
     /**
      * Train a run that Python has already set up (the "teach" request) with the same loop, read-outs, charts and
-     * buttons (Pause, Stop) as Train. `setup`: {config (recorded with the run), layerSizes, samplesTotal, epochs,
-     * message}. Resolves with how the run ended: "finished", "diverged" or "stopped" (stopped, failed, or the
+     * buttons (Pause, Stop) as Train. `setup`: {config (recorded with the run), layerSizes, samplesTotal (null:
+     * found from the first slice's share of the epochs), epochs, message}. Resolves with how the run ended: "finished", "diverged" or "stopped" (stopped, failed, or the
      * worker went away), or null when it could not start (another button's work was under way).
      */
     trainPrepared(setup) {

@@ -50,8 +50,8 @@ export function createDigitFiles({ client, bus, digits, elements }) {
   async function importFile(file) {
     closeReview();
     if (file.size > MAX_FILE_BYTES) { // refused before a byte is read
-      say(`Could not import ${file.name}: it is ${formatBytes(file.size)}, more than the ` +
-        `${formatBytes(MAX_FILE_BYTES)} a digit set may have; split it into smaller files. Nothing was added.`, "error");
+      say(`Could not import ${file.name}: it is ${Math.round(file.size / 2 ** 20).toLocaleString("en-US")} MB, more than the ` +
+        `${MAX_FILE_BYTES / 2 ** 20} MB a digit set may have; split it into smaller files. Nothing was added.`, "error");
       return;
     }
     if (busy) {
@@ -65,7 +65,9 @@ export function createDigitFiles({ client, bus, digits, elements }) {
       const reply = await client.request("read_digits", { data, filename: file.name }, [data.buffer]);
       offer(file.name, reply);
     } catch (err) {
-      const text = err.stage === "cancelled" ? "cancelled" : withStop(withoutErrorClass(err.message));
+      // Python names the file at the start of its message; the page has just said its name
+      const text = err.stage === "cancelled" ? "cancelled."
+        : withStop(withoutErrorClass(err.message).replace(`${file.name}: `, ""));
       say(`Could not import ${file.name}: ${text} Nothing was added.`, "error");
     } finally {
       busy = false;
@@ -83,7 +85,7 @@ export function createDigitFiles({ client, bus, digits, elements }) {
     problems.replaceChildren(...reply.problems.map((p) => Object.assign(document.createElement("li"), { textContent: p })));
     reviewText.textContent = `${name} (${reply.format}): ${n} good digit${n === 1 ? "" : "s"}, ` +
       `${reply.n_bad} bad ${reply.n_bad === 1 ? "entry" : "entries"}:`;
-    addGood.textContent = `Add the ${n} good ones`;
+    addGood.textContent = n === 1 ? "Add the 1 good one" : `Add the ${n} good ones`;
     addGood.hidden = n === 0;
     pending = n > 0 ? { name, reply } : null;
     review.hidden = false;

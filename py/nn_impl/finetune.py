@@ -21,7 +21,7 @@ import copy
 import numpy as np
 
 from . import params
-from .trainer import Trainer
+from .trainer import Trainer, TrainingDiverged
 
 #: images per teaching batch (the table's ``teach_batches`` counts these)
 BATCH_SIZE = 32
@@ -126,10 +126,14 @@ class Teaching:
                 "n_taught": self.n_taught, "batches": self.trainer.batches_per_epoch, "settings": self.settings}
 
     def run(self):
-        """Teach to the end (or until the loss diverges); returns :meth:`result`."""
-        while self.trainer.run(_SLICE_BATCHES)["status"] not in ("done", "diverged"):
-            pass
-        return self.result()
+        """Teach to the end; returns :meth:`result`. Raises ``TrainingDiverged`` (the copy keeps its last finite
+        weights) when the loss becomes NaN or infinite, as a learning rate far too large makes it."""
+        while True:
+            report = self.trainer.run(_SLICE_BATCHES)
+            if report["status"] == "diverged":
+                raise TrainingDiverged(report["message"])
+            if report["status"] == "done":
+                return self.result()
 
     def result(self):
         """:meth:`summary` plus ``"after"``: the same two accuracies for the taught copy as it is now."""

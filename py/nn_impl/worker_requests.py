@@ -33,6 +33,12 @@ REQUESTS = {
     "reproduce": Session.reproduce,
     "check_settings": Session.check_settings,
     "restore": Session.restore_model,
+    "read_digits": Session.read_digits,
+    "write_digits": Session.write_digits,
+    "set_my_digits": Session.set_my_digits,
+    "teach": Session.configure_teaching,
+    "teaching_result": Session.teaching_result,
+    "undo_teaching": Session.undo_teaching,
 }
 
 

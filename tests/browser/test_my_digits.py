@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from _page_helpers import (
-    button, clear, model_answering, open_page, stroke_ends_answered, wait_answered, wait_state,
+    button, clear, fill, model_answering, open_page, site_dataset, stroke_ends_answered, train_to_end,
+    wait_answered, wait_state,
 )
 from _strokes import EASTERN_ARABIC, draw_strokes, random_place, varied
 
@@ -79,6 +80,7 @@ def test_taught_my_handwriting_the_pad_reads_new_drawings_of_it_and_mnist_stays(
           f"\nbefore: {answers_before}\nafter:  {answers_after}")
     assert right_after >= right_before + 8 and right_after >= 14, (right_before, right_after)
     assert mnist_after >= mnist_before - 1.0, (mnist_before, mnist_after)
+    assert page.locator("#teach-explanation").inner_text() == ""  # nothing forgotten to explain
 
     # Undo teaching: the pre-trained network answers again, and the pad's answer is its
     button(page, "Undo teaching").click()
@@ -127,6 +129,54 @@ def test_my_digits_survive_a_reload_and_come_back_the_same_from_their_file(app_p
     assert page.locator("#digit-files-message").inner_text() == "Added 3 digits from mine.npz to My digits."
     x2, y2 = export_digits(page, tmp_path / "again.npz")
     assert np.array_equal(y, y2) and np.array_equal(x, x2)
+
+
+def teach_and_wait(page):
+    button(page, "Teach the network my digits").click()
+    ended = r"^(Taught|Could not|Teaching was|Teaching diverged|Another run)"
+    page.locator("#teach-message").filter(has_text=re.compile(ended)).wait_for(timeout=TEACH_TIMEOUT_MS)
+    wait_state(page, "ready")
+    return page.locator("#teach-message").inner_text()
+
+
+def import_mnist_digits(page, site_url, tmp_path, labels, per_label):
+    """Put ``per_label`` MNIST test images of each of ``labels`` into My digits through "Import digits"."""
+    dataset = site_dataset(site_url)
+    chosen = np.concatenate([np.flatnonzero(dataset["y_test"] == label)[:per_label] for label in labels])
+    path = tmp_path / "some.npz"
+    np.savez(path, x=dataset["x_test"][chosen], y=dataset["y_test"][chosen])
+    import_file(page, path)
+    assert summary(page).startswith(f"{len(chosen)} digits")
+
+
+def test_with_no_mnist_replayed_the_page_names_the_forgetting_it_shows(app_page, site_url, tmp_path):
+    page = app_page
+    import_mnist_digits(page, site_url, tmp_path, labels=(2, 3), per_label=10)  # a skewed set: two labels
+    fill(page, "MNIST share while teaching (%)", 0)
+    assert teach_and_wait(page).startswith("Taught")
+    mnist_before, mnist_after = accuracy_row(page, "MNIST test set")
+    explanation = page.locator("#teach-explanation").inner_text()
+    print(f"\nno replay: MNIST test set {mnist_before} % -> {mnist_after} %: {explanation}")
+    assert mnist_after < mnist_before - 5
+    assert "catastrophic forgetting" in explanation and f"{mnist_after:.1f} %" in explanation
+
+
+def test_training_on_my_digits_alone_is_refused_with_its_reason_when_a_label_is_short(app_page, site_url, tmp_path):
+    page = app_page
+    import_mnist_digits(page, site_url, tmp_path, labels=range(10), per_label=2)
+    fill(page, "Training data", "mine")
+    train_to_end(page)
+    message = page.locator("#run-message").inner_text()
+    assert "needs at least 5 of every digit" in message and "2 of 0" in message, message
+    assert page.get_by_label("Training data", exact=True).get_attribute("aria-invalid") == "true"
+
+    # with MNIST and them, it trains
+    fill(page, "Training data", "mnist+mine")
+    fill(page, "Training samples", 1000)
+    fill(page, "Epochs", 1)
+    train_to_end(page)
+    run_message = page.locator("#run-message")
+    assert run_message.get_attribute("data-kind") != "error" and "Test accuracy" in run_message.inner_text()
 
 
 # --- bad files ---------------------------------------------------------------------------------------------

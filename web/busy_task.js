@@ -12,6 +12,9 @@ const DOING = {
   train: "training", configure: "building the network", predict: "classifying the picture",
   export: "exporting the model", import: "importing a model", inspect: "inspecting the model",
   restore: "restoring the network", check_settings: "checking the settings", stop: "stopping the run",
+  read_digits: "reading the digits file", write_digits: "writing the digits file", set_my_digits: "taking your digits",
+  teach: "scoring the network before teaching", teaching_result: "scoring the taught network",
+  undo_teaching: "undoing the teaching",
 };
 
 /**

@@ -6,12 +6,15 @@
 // This module holds the set and draws the "My digits" region (a gallery grouped by label, each digit removable
 // and relabelable, "Clear my digits" with a confirmation). Collecting (prediction.js's answer + "It is a 3"),
 // teaching and the files in and out are elsewhere (collect.js, teaching.js, digit_files.js).
-import { deleteItem, loadItems, saveItem } from "./saved_state.js";
+import { deleteItem, deleteItems, loadItems, saveItem, saveItems } from "./saved_state.js";
 import { greyImageURL } from "./pixels.js";
 
 const KEY_PREFIX = "my-digit:";
 export const LABELS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 export const PIXELS = 28 * 28;
+// The gallery shows this many digits of a label (an imported set may hold tens of thousands); the rest are
+// counted, and taught and exported all the same.
+const SHOWN_PER_LABEL = 60;
 
 let lastId = 0;
 /** A key no other digit has, in this tab or another: the time it was made, then a random part. */
@@ -76,17 +79,15 @@ export class MyDigits {
 
   /** Add digits [{label, pixels: 784 values 0..255}]; returns their keys. Kept in the browser too. */
   add(digits) {
-    const keys = [];
-    for (const { label, pixels } of digits) {
-      const key = newKey();
+    const entries = digits.map(({ label, pixels }) => {
       const item = { label: checkedLabel(label), pixels: Uint8Array.from(pixels) };
       if (item.pixels.length !== PIXELS) throw new Error(`a digit has ${PIXELS} pixels, not ${item.pixels.length}`);
-      this.items.set(key, item);
-      this.keep(saveItem(key, item));
-      keys.push(key);
-    }
+      return [newKey(), item];
+    });
+    for (const [key, item] of entries) this.items.set(key, item);
+    this.keep(saveItems(entries));
     this.changed();
-    return keys;
+    return entries.map(([key]) => key);
   }
 
   relabel(key, label) {
@@ -104,7 +105,7 @@ export class MyDigits {
   }
 
   clear() {
-    for (const key of [...this.items.keys()]) this.keep(deleteItem(key));
+    this.keep(deleteItems([...this.items.keys()]));
     this.items.clear();
     this.changed();
   }
@@ -172,8 +173,16 @@ export function createGallery({ digits, elements }) {
     group.setAttribute("aria-labelledby", title.id);
     const list = document.createElement("ul");
     list.className = "my-digit-list";
-    list.append(...entries.map(({ key, pixels }, i) => digitElement(key, pixels, label, i + 1)));
+    const shown = entries.slice(0, SHOWN_PER_LABEL);
+    list.append(...shown.map(({ key, pixels }, i) => digitElement(key, pixels, label, i + 1)));
     group.append(title, list);
+    if (entries.length > shown.length) {
+      const more = document.createElement("p");
+      more.className = "caption";
+      more.textContent = `… and ${(entries.length - shown.length).toLocaleString("en-US")} more, not shown ` +
+        "(taught and exported all the same).";
+      group.append(more);
+    }
     return group;
   }
 

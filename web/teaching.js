@@ -34,23 +34,25 @@ function scoredOn(setup) {
  */
 export function createTeaching({ client, bus, digits, training, registry, elements }) {
   const el = elements;
-  let digitsSent = false; // the worker holds the current set (a change of the set or a fresh worker: not any more)
+  // the worker holds the set as it was at change number `sent.version` (-1: none; a fresh worker holds none)
+  const sent = { changes: 0, version: -1 };
   let teaching = false;
   let undoable = false;
 
-  digits.onChange(() => { digitsSent = false; });
+  digits.onChange(() => { sent.changes++; });
   bus.addEventListener("ready", () => {
-    digitsSent = false;
+    sent.version = -1;
     undoable = false; // a fresh worker knows no network from before teaching
     updateButtons();
   });
 
   /** Send My digits to the worker unless it has them already. */
   async function sendDigits() {
-    if (digitsSent) return;
+    if (sent.version === sent.changes) return;
+    const version = sent.changes;
     const { x, y } = digits.arrays();
     await client.request("set_my_digits", { x, y }, [x.buffer, y.buffer]);
-    digitsSent = true;
+    sent.version = version; // a change made meanwhile is sent next time
   }
 
   function say(text, kind = "info") {

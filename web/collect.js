@@ -1,4 +1,6 @@
-// Collect: after a prediction, "It is a 0" … "It is a 9" (or the keys 0-9 while the pad has focus) add the
+// Collect: after a prediction, "It is a 0" … "It is a 9" (or the keys 0-9 while the focus is on a button by the
+// pad: the canvas itself is not focusable, since a focusable element there stops a finger's swipe beside the pad
+// from scrolling the page in Chromium, tests/browser/test_touch_and_layout.py) add the
 // picture on the pad to My digits as the 28×28 image the network saw, with the label the learner says it has.
 // A drawing or an opened photo, alike: both reach the network through the same preprocessing.
 //
@@ -9,7 +11,8 @@ import { LABELS } from "./my_digits.js";
  * @param bus the page's EventTarget
  * @param digits the MyDigits set
  * @param prediction what createPrediction returns (seenInput, padEmpty)
- * @param elements {buttons (the group the "It is a …" buttons go in), pad (the canvas), message}
+ * @param elements {buttons (the group the "It is a …" buttons go in), pad (the pad's column: its keys 0-9 count),
+ *   message}
  */
 export function createCollect({ bus, digits, prediction, elements }) {
   const { buttons, pad, message } = elements;
@@ -59,6 +62,7 @@ export function createCollect({ bus, digits, prediction, elements }) {
   }));
   pad.addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey || !/^[0-9]$/.test(event.key)) return;
+    if (event.target.matches("input, select, textarea")) return; // typing there is not saying a label
     event.preventDefault();
     collect(Number(event.key));
   });

@@ -98,7 +98,7 @@ createGallery({ digits: myDigits, elements: {
   clearButton: $("btn-clear-digits"), confirmBox: $("clear-digits-confirm"), confirmText: $("clear-digits-text"),
   confirmYes: $("btn-clear-digits-yes"), confirmNo: $("btn-clear-digits-no") } });
 createCollect({ bus, digits: myDigits, prediction,
-  elements: { buttons: $("collect-buttons"), pad: $("draw-canvas"), message: $("collect-message") } });
+  elements: { buttons: $("collect-buttons"), pad: $("pad-column"), message: $("collect-message") } });
 teaching = createTeaching({ client, bus, digits: myDigits, training, registry: () => registry, elements: {
   teachButton: $("btn-teach"), undoButton: $("btn-undo-teach"), message: $("teach-message"), result: $("teach-result"),
   mineLabel: $("teach-mine-label"), mineBefore: $("teach-mine-before"), mineAfter: $("teach-mine-after"),

@@ -7,15 +7,7 @@ import pytest
 
 from nn_impl import MLPClassifier, cli, digit_sets, finetune, params
 from nn_impl.reproduce import reproduction
-from test_cli import _idx_folder, _stripes
-
-
-@pytest.fixture
-def toy_data(tmp_path):
-    x_train, y_train = _stripes(1500, 0)
-    x_test, y_test = _stripes(100, 1)
-    return _idx_folder(tmp_path / "idx", {"x_train": x_train, "y_train": y_train,
-                                          "x_test": x_test, "y_test": y_test})
+from test_cli import _stripes, toy_data  # noqa: F401  (toy_data: test_cli's fixture, an IDX folder of stripes)
 
 
 def upright_stripes(n, seed):

@@ -205,12 +205,12 @@ PAGE_TABLE = {
 # 32 are ~10 000 images, a few seconds in the tab for the pre-trained 784-128-64-10 (~2 000 samples/s there).
 TEACHING_TABLE = {
     "replay_share": {
-        "label": "MNIST share while teaching (%)", "type": "fraction", "default": 0.75, "min": 0.0, "max": 0.95,
+        "label": "MNIST share while teaching (%)", "type": "fraction", "default": 0.9, "min": 0.0, "max": 0.95,
         "help": "the part of every teaching batch that is MNIST training images, so the network does not "
                 "forget MNIST (0: My digits only, which shows catastrophic forgetting)",
     },
     "teach_batches": {
-        "label": "Teaching length (batches)", "type": "int", "default": 250, "min": 1, "max": 1000,
+        "label": "Teaching length (batches)", "type": "int", "default": 150, "min": 1, "max": 1000,
         "help": "how many batches of 32 images teaching takes (a few seconds in the tab by default)",
     },
     "teach_learning_rate": {

@@ -114,7 +114,7 @@ class Session:
         self._trainer = trainer
         self._training_model = model
         self._training_name = "training"
-        self._before_teaching = None  # a new network: there is no teaching to undo any more
+        self._before_teaching = self._teaching = None  # a new network: no teaching to report or undo any more
         self._stop_accuracy = page.get("stop_accuracy")
         self._best_test_accuracy = None
         return {"config": model.get_params(), "n_train": int(len(y_train)), "training_data": training_data,

@@ -114,7 +114,7 @@ class Session:
         self._trainer = trainer
         self._training_model = model
         self._training_name = "training"
-        self._before_teaching = None  # a new network: there is no teaching to undo any more
+        self._before_teaching = self._teaching = None  # a new network: no teaching to report or undo any more
         self._stop_accuracy = page.get("stop_accuracy")
         self._best_test_accuracy = None
         return {"config": model.get_params(), "n_train": int(len(y_train)), "training_data": training_data,
@@ -175,8 +175,8 @@ class Session:
         """Run ``n_batches`` more batches of the configured run (one slice of the page's training loop), or
         fewer when ``max_seconds`` have passed (``Trainer.run``): the page bounds its slices by time.
 
-        The page's Step button sends ``n_batches=1``. A teaching run (``configure_teaching``) is driven the same way. Returns ``Trainer.run``'s dict plus ``test_accuracy``
-        (the latest epoch's, or ``None``) and ``stopped_early`` (True when the stop condition was met; status
+        The page's Step button sends ``n_batches=1``; a teaching run (``configure_teaching``) is driven the same
+        way. Returns ``Trainer.run``'s dict plus ``test_accuracy`` (the latest epoch's, or ``None``) and ``stopped_early`` (True when the stop condition was met; status
         is then ``"done"``). The model being trained answers predictions from the first slice on.
         ``layer_stats``: also measure each layer on the slice's last batch (``Trainer.run``'s ``layer_stats``).
         """

@@ -5,16 +5,9 @@ import re
 import numpy as np
 import pytest
 
-from nn_impl import MLPClassifier, cli, digit_sets
-from test_cli import _idx_folder, _stripes
-
-
-@pytest.fixture
-def toy_data(tmp_path):
-    x_train, y_train = _stripes(1500, 0)
-    x_test, y_test = _stripes(100, 1)
-    return _idx_folder(tmp_path / "idx", {"x_train": x_train, "y_train": y_train,
-                                          "x_test": x_test, "y_test": y_test})
+from nn_impl import MLPClassifier, cli, digit_sets, finetune, params
+from nn_impl.reproduce import reproduction
+from test_cli import _stripes, toy_data  # noqa: F401  (toy_data: test_cli's fixture, an IDX folder of stripes)
 
 
 def upright_stripes(n, seed):
@@ -50,8 +43,12 @@ def test_finetune_prints_before_and_after_and_saves_the_taught_model(toy_data, t
     printed = capsys.readouterr()
     assert code == 0, printed.err
     lines = printed.out.splitlines()
-    assert re.match(r"teaching .*model.npz \d+ of the 80 digits in .*mine.npz \(\d+ held out to score them\); "
-                    r"150 batches, 50 % MNIST replay, learning rate 0.003$", lines[0]), lines[0]
+    defaults = {name: spec["default"] for name, spec in params.TEACHING_TABLE.items()}  # the page's
+    held = len(finetune.split_held_out(upright_stripes(80, 3)[1])[1])
+    assert re.match(rf"teaching .*model.npz {80 - held} of the 80 digits in .*mine.npz "
+                    rf"\({held} held out to score them\); {defaults['teach_batches']} batches, "
+                    rf"{100 * defaults['replay_share']:g} % MNIST replay, "
+                    r"learning rate 0.003$", lines[0]), lines[0]
     before, after = (float(re.search(r"my digits ([\d.]+) %", line).group(1)) for line in lines[1:3])
     assert lines[1].startswith("before: my digits ") and lines[2].startswith("after:  my digits ")
     assert after > before + 30
@@ -66,3 +63,14 @@ def test_finetune_flags_are_checked_by_the_table(tmp_path, capsys):
         cli.main(["finetune", "m.npz", "d.npz", "--replay-share", "2"])
     assert exit_info.value.code == cli.EXIT_USAGE
     assert "--replay-share: must be at most 0.95, got 2.0" in capsys.readouterr().err
+
+
+def test_a_page_run_on_my_digits_is_written_out_with_extra_data():
+    page_run = {"hidden_layer_sizes": [32, 24], "epochs": 10, "train_samples": 20000, "random_state": 1}
+    shown = reproduction({**page_run, "training_data": "mnist+mine"}, n_available=20000)
+    assert shown["command"].endswith(" --extra-data my-digits.npz")
+    args = cli.build_parser().parse_args(shown["command"].split()[1:])
+    assert args.extra_data == "my-digits.npz" and args.limit == 20000
+    assert "Export my digits" in " ".join(shown["notes"])
+    alone = reproduction({**page_run, "training_data": "mine"}, n_available=20000)
+    assert "--extra-data" not in alone["command"] and "load_digits" in " ".join(alone["notes"])

@@ -95,6 +95,20 @@ def test_teaching_improves_my_digits_and_undo_brings_back_the_model(trained):
         trained.undo_teaching()
 
 
+def test_a_new_network_ends_what_teaching_left_to_report_or_undo(trained):
+    trained.set_my_digits(*bar_digits(20))
+    trained.configure_teaching({"teach_batches": 3})
+    teach_to_the_end(trained)
+    trained.configure(FAST)
+    with pytest.raises(ValueError, match="nothing was taught"):
+        trained.teaching_result()
+    with pytest.raises(ValueError, match="no teaching to undo"):
+        trained.undo_teaching()
+    assert trained.model_name == "taught"  # until the new run's first slice, the taught copy answers
+    trained.train(n_batches=1)
+    assert trained.model_name == "training"
+
+
 def test_a_few_digits_are_scored_all_and_it_says_so(trained):
     trained.set_my_digits(*bar_digits(10))  # one of each label: none can be held out
     summary = trained.configure_teaching({"teach_batches": 5})

@@ -25,8 +25,6 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
-import json  # noqa: E402
-import subprocess  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -37,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "py"))  # the packa
 import numpy as np  # noqa: E402
 
 from nn_impl import MLPClassifier, data, trainer as trainer_module  # noqa: E402
+from _in_pyodide import run_in_pyodide  # noqa: E402  (bench/ is the script's folder, on sys.path)
 
 # The page's presets (web/settings.js PRESETS), as far as they decide the cost of a step.
 PRESETS = {
@@ -48,28 +47,6 @@ PRESETS = {
 N_TRAIN = 20_000  # the page's bundled training images
 PAGE_SLICE_SECONDS = 0.12  # web/training.js SLICE_SECONDS
 WORKER_SPEED = 0.1  # the worker's samples/s over native CPython's (README: 0.11 to 0.14)
-ROOT = Path(__file__).resolve().parents[1]
-
-# Node loads the site's Pyodide as the worker does, mounts this folder and the site's data, and runs main() there.
-IN_PYODIDE = """
-import path from "node:path";
-import { pathToFileURL } from "node:url";
-const [dist, bench, args] = process.argv.slice(1);
-const { loadPyodide } = await import(pathToFileURL(path.join(dist, "pyodide", "pyodide.mjs")).href);
-const pyodide = await loadPyodide({ indexURL: path.join(dist, "pyodide") + "/" });
-await pyodide.loadPackage(["numpy", "nn_impl"], { messageCallback: () => {} });
-for (const [mountPoint, folder] of [["/bench", bench], ["/data", path.join(dist, "data")]]) {
-  pyodide.FS.mkdirTree(mountPoint);
-  pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: folder }, mountPoint);
-}
-pyodide.globals.set("bench_args", pyodide.toPy(JSON.parse(args)));
-await pyodide.runPythonAsync(`
-import sys
-sys.path.insert(0, "/bench")
-import bench_layer_stats
-bench_layer_stats.main(list(bench_args))
-`);
-"""
 
 
 def slice_batches(config, x, y, worker_speed):
@@ -132,8 +109,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.pyodide:
         bench_args = ["--pairs", str(args.pairs), "--dataset", "/data/mnist-subset.npz", "--worker-speed", "1"]
-        subprocess.run(["node", "--input-type=module", "-e", IN_PYODIDE, str(ROOT / "dist"), str(ROOT / "bench"),
-                        json.dumps(bench_args)], check=True)
+        run_in_pyodide("bench_layer_stats", bench_args)
         return
     mnist = data.load_npz_dataset(args.dataset) if args.dataset else data.load_mnist()
     x, y = mnist["x_train"][:N_TRAIN], mnist["y_train"][:N_TRAIN]

@@ -11,7 +11,12 @@ const MESSAGE_MS = 15_000;
 const DOING = {
   train: "training", configure: "building the network", predict: "classifying the picture",
   export: "exporting the model", import: "importing a model", inspect: "inspecting the model",
-  restore: "restoring the network", use_pretrained: "going back to the pre-trained model", check_settings: "checking the settings", stop: "stopping the run",
+  restore: "restoring the network", use_pretrained: "going back to the pre-trained model",
+  check_settings: "checking the settings", stop: "stopping the run",
+  checkpoint: "keeping the run on this device", resume: "continuing the interrupted run",
+  read_digits: "reading the digits file", write_digits: "writing the digits file", set_my_digits: "taking your digits",
+  teach: "scoring the network before teaching", teaching_result: "scoring the taught network",
+  undo_teaching: "undoing the teaching",
 };
 
 /**

@@ -34,7 +34,7 @@ function epochsDone(samples, perEpoch) {
 export function interruptedText(summary) {
   const accuracy = summary.test_accuracy != null
     ? ` (${(summary.test_accuracy * 100).toFixed(1)} % on the test set)` : "";
-  const at = epochsDone(summary.samples_seen, summary.config.train_samples);
+  const at = epochsDone(summary.samples_seen, summary.n_train);
   return `Your run was interrupted at epoch ${at} of ${summary.epochs}${accuracy}.`;
 }
 
@@ -46,8 +46,9 @@ const usable = (item) => item && item.bytes instanceof Uint8Array && item.summar
  * @param runs RunHistory (runs.js): the continued run's curves go on in its record
  * @param training the training module (training.js): continueRun
  * @param elements {box, text, continueButton, discardButton}
+ * @param beforeResume async () => void, run before "resume" (sends what the run's settings need)
  */
-export function createInterruptedRun({ client, bus, runs, training, elements }) {
+export function createInterruptedRun({ client, bus, runs, training, elements, beforeResume = async () => {} }) {
   const { box, text, continueButton, discardButton } = elements;
   const kept = {
     record: null, // the run being kept (its entry in runs)
@@ -101,7 +102,7 @@ export function createInterruptedRun({ client, bus, runs, training, elements }) 
 
   bus.addEventListener("run-started", (e) => {
     kept.generation++;
-    kept.record = e.detail.record;
+    kept.record = e.detail.resumable ? e.detail.record : null; // teaching My digits is taught again, not kept
     kept.lastSave = performance.now();
     hideOffer();
     if (!e.detail.continued) forget(); // a new run replaces the interrupted one
@@ -145,6 +146,7 @@ export function createInterruptedRun({ client, bus, runs, training, elements }) 
     text.textContent = "Continuing the interrupted run…";
     let reply;
     try {
+      await beforeResume(); // what the run's settings need in the worker (My digits, for their Training data)
       const data = item.bytes.slice(); // the stored copy stays ours until the run's next checkpoint
       reply = await client.request("resume", { data }, [data.buffer]);
     } catch (err) {
@@ -159,6 +161,12 @@ export function createInterruptedRun({ client, bus, runs, training, elements }) 
     hideOffer();
     bus.dispatchEvent(new CustomEvent("model-changed", { detail: { name: "training", layer_sizes: reply.layer_sizes } }));
     await training.continueRun({ config: reply.config, record, ...where, nTrain: reply.n_train });
+  });
+
+  // "Forget them" (saved_work.js) forgets an interrupted run too
+  bus.addEventListener("saved-work-forgotten", () => {
+    hideOffer();
+    forget();
   });
 
   discardButton.addEventListener("click", () => {

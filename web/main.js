@@ -14,7 +14,9 @@ import { LayerView } from "./layer_view.js";
 import { applyLesson, createLessonEditor } from "./lesson.js";
 import { appState, setAppState, workerUsable } from "./app_state.js";
 import { describeModel } from "./answering.js";
-import { PRESETS, TEST_HOOKS_FLAG, buildRegistry, defaults, formatValue, readUrl, writeUrl } from "./settings.js";
+import {
+  FIELD_NAMES, PRESETS, TEACHING_FIELDS, TEST_HOOKS_FLAG, buildRegistry, defaults, formatValue, readUrl, writeUrl,
+} from "./settings.js";
 import { buildForm, showConfig, watchFields } from "./settings_form.js";
 import { createTraining, showMessage } from "./training.js";
 import { createPrediction } from "./prediction.js";
@@ -27,6 +29,10 @@ import { createWorkerRecovery } from "./worker_recovery.js";
 import { createBusyTask } from "./busy_task.js";
 import { createSavedWork } from "./saved_work.js";
 import { createInterruptedRun } from "./interrupted_run.js";
+import { MyDigits, createGallery } from "./my_digits.js";
+import { createCollect } from "./collect.js";
+import { createTeaching } from "./teaching.js";
+import { createDigitFiles } from "./digit_files.js";
 
 const $ = (id) => document.getElementById(id);
 const bus = new EventTarget();
@@ -72,10 +78,15 @@ try {
   console.error("charts unavailable", err);
 }
 
+// My digits: the learner's own labelled digits, kept in the browser (the gallery, collecting and teaching below)
+const myDigits = new MyDigits((message) => { $("my-digits-message").textContent = message; });
+let teaching = null;
+
 const recovery = createWorkerRecovery({ client, bus, load: start });
 const training = createTraining({
   client, bus, runs, registry: () => registry, watchLayers: () => (layers ? layers.watching : false),
   cancel: (reason) => recovery.restartAndRestore(reason),
+  beforeConfigure: () => teaching.sendDigits(), // a run's Training data may include them
 });
 runsTable = new RunsTable($("runs-table"), runs, () => registry,
   (run) => training.trainAgain(run.config, runName(run)));
@@ -92,7 +103,25 @@ const inspection = createInspection({
 createModelFiles({ client, bus });
 // a run interrupted by a reload: kept while it goes on, offered again on the next visit
 const interruptedRun = createInterruptedRun({ client, bus, runs, training, elements: { box: $("interrupted-run"),
-  text: $("interrupted-run-text"), continueButton: $("btn-continue-run"), discardButton: $("btn-discard-run") } });
+  text: $("interrupted-run-text"), continueButton: $("btn-continue-run"), discardButton: $("btn-discard-run") },
+  beforeResume: () => teaching.sendDigits() });
+createGallery({ digits: myDigits, elements: {
+  gallery: $("my-digits-gallery"), summary: $("my-digits-summary"), heading: $("my-digits-heading"),
+  clearButton: $("btn-clear-digits"), confirmBox: $("clear-digits-confirm"), confirmText: $("clear-digits-text"),
+  confirmYes: $("btn-clear-digits-yes"), confirmNo: $("btn-clear-digits-no") } });
+createCollect({ bus, digits: myDigits, prediction,
+  elements: { buttons: $("collect-buttons"), pad: $("pad-column"), message: $("collect-message") } });
+teaching = createTeaching({ client, bus, digits: myDigits, training, registry: () => registry, elements: {
+  teachButton: $("btn-teach"), undoButton: $("btn-undo-teach"), message: $("teach-message"), result: $("teach-result"),
+  mineLabel: $("teach-mine-label"), mineBefore: $("teach-mine-before"), mineAfter: $("teach-mine-after"),
+  mnistBefore: $("teach-mnist-before"), mnistAfter: $("teach-mnist-after"), explanation: $("teach-explanation") } });
+createDigitFiles({ client, bus, digits: myDigits, elements: {
+  exportButton: $("btn-export-digits"), importInput: $("import-digits"), message: $("digit-files-message"),
+  review: $("import-review"), reviewText: $("import-review-text"), problems: $("import-problems"),
+  addGood: $("btn-import-good"), addNothing: $("btn-import-nothing") } });
+const digitsRestored = myDigits.restore();
+// another tab may have added or removed digits meanwhile: the browser's copy is the truth
+document.addEventListener("visibilitychange", () => { if (!document.hidden) myDigits.restore(); });
 // this build's build-info.json: download sizes for the loading list, the build id for the offline copy
 const buildInfo = fetch(new URL("./build-info.json", import.meta.url))
   .then((r) => (r.ok ? r.json() : null))
@@ -124,13 +153,16 @@ function showNotice(lines) {
  */
 async function setUpSettings(table) {
   registry = buildRegistry(table);
-  buildForm($("settings"), registry);
+  buildForm($("settings"), registry, FIELD_NAMES.filter((name) => !TEACHING_FIELDS.includes(name)));
+  buildForm($("teach-settings"), registry, TEACHING_FIELDS);
   watchFields(registry, training.fieldChanged);
   // A fixed default seed, so that a shared link and Reset reproduce the same initial weights.
   const base = { ...defaults(registry), ...PRESETS.fast };
   if (base.random_state == null) base.random_state = 1;
   const { values, problems, lesson } = readUrl(registry);
   try {
+    await digitsRestored;
+    await teaching.sendDigits(); // the link's Training data is checked against them
     const checked = await client.request("check_settings", { config: { ...base, ...values } });
     for (const [name, message] of Object.entries(checked.problems)) {
       if (!(name in values)) continue; // a default cannot be wrong; the link's value made it so

@@ -7,6 +7,7 @@
 // page says which file it dropped.
 import { withoutErrorClass } from "./protocol.js";
 import { appState, workerUsable } from "./app_state.js";
+import { downloadBytes, formatBytes } from "./download.js";
 
 // The same cap as nn_impl.persist.MAX_FILE_BYTES: refuse a huge file before reading it into the tab at all.
 export const MAX_FILE_BYTES = 64 * 2 ** 20;
@@ -53,16 +54,7 @@ export class ModelIO {
     try {
       const reply = await this.client.request("export");
       const bytes = reply.bytes.data;
-      const blob = new Blob([bytes], { type: "application/octet-stream" });
-      const url = URL.createObjectURL(blob);
-      const link = document.createElement("a");
-      link.href = url;
-      link.download = reply.filename;
-      document.body.append(link);
-      link.click();
-      link.remove();
-      // Revoke later: the download reads the blob after click() returns.
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      downloadBytes(bytes, reply.filename);
       this.say(`Exported ${reply.filename} (${formatBytes(bytes.byteLength)}). ` +
         "Load it on CPython with nn_impl.load(path).");
     } catch (err) {
@@ -122,15 +114,10 @@ export class ModelIO {
 }
 
 /** A sentence ends with a full stop (Python's messages often do not). */
-function withStop(text) {
+export function withStop(text) {
   return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
 }
 
-function formatBytes(n) {
-  if (n < 1024) return `${n} bytes`;
-  if (n < 2 ** 20) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 2 ** 20).toFixed(1)} MiB`;
-}
 
 /**
  * The "Carry the model" panel: Export and Import, enabled when the page's state allows them. After an import

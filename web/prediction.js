@@ -4,6 +4,7 @@
 // Bus events listened to: "ready" (a fresh worker), "state", "epoch" and "model-changed" (the answer may change).
 // Dispatched: "picture-changed" {reason: "end" | "load" | "clear"} when a stroke ended or the picture was
 // replaced or cleared (not while the pen moves): saved_work.js keeps the picture then.
+// Dispatched: "prediction-shown" {version} when an answer (or "no ink") is shown for picture `version`.
 import { DrawingPad } from "./draw.js";
 import { ProbabilityBars } from "./probabilities.js";
 import { drawGrey } from "./pixels.js";
@@ -35,6 +36,8 @@ export function createPrediction({ client, bus }) {
     bars: new ProbabilityBars($("proba-bars")),
   };
   const pad = new DrawingPad($("draw-canvas"), pictureChanged);
+  // the 28×28 image the network saw in the answer shown: {version (of the picture), pixels: Uint8Array(784)}
+  let seen = null;
 
   // `version` counts changes of the picture; a reply is shown only if no Clear came after its request, and the
   // timings measure stroke end -> bars updated (the test hook's predictions().timings; bench/bench_predict.py).
@@ -109,6 +112,7 @@ export function createPrediction({ client, bus }) {
     drawGrey(blank, new Uint8Array(blank.width * blank.height), blank.width, blank.height);
     view.message.textContent = message;
     delete view.digit.dataset.version;
+    seen = null;
   }
 
   function showPrediction(reply, version) {
@@ -118,6 +122,7 @@ export function createPrediction({ client, bus }) {
     } else {
       const [height, width] = reply.input.shape;
       drawGrey(view.networkInput, reply.input.data, width, height);
+      seen = { version, pixels: Uint8Array.from(reply.input.data, Math.round) };
       if (reply.digit === null || reply.digit === undefined) {
         view.digit.textContent = "";
         view.confidence.textContent = "";
@@ -138,6 +143,7 @@ export function createPrediction({ client, bus }) {
     }
     predict.count++;
     predict.shown = version;
+    bus.dispatchEvent(new CustomEvent("prediction-shown", { detail: { version } }));
     view.digit.dataset.version = String(version);
     if (predict.strokeEnd && version >= predict.strokeEnd.version) {
       predict.timings.push(performance.now() - predict.strokeEnd.t);
@@ -215,6 +221,14 @@ export function createPrediction({ client, bus }) {
     restorePicture: (picture) => {
       if (pad.empty && !pad.drawing) pad.restore(picture);
     },
+    /** The picture on the pad as the network saw it, if its answer is shown: {pixels: Uint8Array(784) 0..255,
+     * white ink on black} when the answer shown is the current picture's; null while it is on its way or when
+     * the pad is empty. */
+    seenInput: () => (seen && seen.version === predict.version && !pad.empty ? { pixels: seen.pixels.slice() } : null),
+    /** Whether the pad holds a picture (drawn or opened). */
+    padEmpty: () => pad.empty,
+    /** Ask for the current picture's answer again (the network that answers has changed). */
+    refresh: () => { if (!pad.empty) requestPrediction(0); },
     /** A copy of the prediction counters (the test hook's). */
     snapshot: () => ({
       count: predict.count, version: predict.version, shown: predict.shown, inFlight: predict.inFlight,

@@ -72,6 +72,16 @@ export function loadItem(key) {
   });
 }
 
+/** Store many items at once, [[key, value], ...], in one transaction (all or none). */
+export function saveItems(entries) {
+  return transaction("readwrite", (store) => { for (const [key, value] of entries) store.put(value, key); });
+}
+
+/** Remove the items under `keys`, in one transaction. */
+export function deleteItems(keys) {
+  return transaction("readwrite", (store) => { for (const key of keys) store.delete(key); });
+}
+
 /** Remove the item under `key` (nothing happens if there is none). */
 export function deleteItem(key) {
   return transaction("readwrite", (store) => store.delete(key));

@@ -8,8 +8,12 @@ import { STAGES } from "./step_stages.js";
 // The settings the form shows, in order (names of nn_impl.params.TABLE and PAGE_TABLE).
 export const FIELD_NAMES = [
   "hidden_layer_sizes", "activation", "loss", "solver", "learning_rate", "batch_size", "epochs",
-  "train_samples", "init", "input_scaling", "schedule", "random_state", "stop_accuracy",
+  "train_samples", "training_data", "init", "input_scaling", "schedule", "random_state", "stop_accuracy",
+  "replay_share", "teach_batches", "teach_learning_rate",
 ];
+// Those of teaching My digits (nn_impl.params.TEACHING_TABLE): their fields sit by "Teach the network my digits",
+// the "teach" request takes them, and "configure" does not.
+export const TEACHING_FIELDS = ["replay_share", "teach_batches", "teach_learning_rate"];
 
 // Presets set only the settings they name; the rest keep their current values.
 export const PRESETS = {

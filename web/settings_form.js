@@ -43,9 +43,10 @@ function makeField(spec) {
   return wrapper;
 }
 
-/** Fill the form element with the fields FIELD_NAMES lists (once, after the worker has sent the table). */
-export function buildForm(form, registry) {
-  form.replaceChildren(...FIELD_NAMES.map((name) => makeField(registry[name])));
+/** Fill the form element with the fields `names` lists, of FIELD_NAMES (once, after the worker has sent the
+ * table). The page's fields may sit in several forms: readConfig reads them all, wherever they are. */
+export function buildForm(form, registry, names = FIELD_NAMES) {
+  form.replaceChildren(...names.map((name) => makeField(registry[name])));
 }
 
 function setMessage(name, text) {

@@ -5,12 +5,13 @@
 // The worker knows nothing of pausing: the page pauses by not asking for the next slice. Step sends "train"
 // with n_batches=1; Reset sends "configure" again (same settings, same seed: the same initial weights).
 // Bus events dispatched: "epoch" {history} after each epoch, "model-changed" {name: "training"} on a run's first
-// slice; for what keeps a run across a reload (interrupted_run.js): "run-started" {record, continued} when a run
-// is configured or continued, "slice" {result, record, samples, seconds} after each slice, "run-ended" {status}.
+// slice; for what keeps a run across a reload (interrupted_run.js): "run-started" {record, continued, resumable}
+// when a run is configured, prepared (teaching: not resumable) or continued, "slice" {result, record, samples,
+// seconds} after each slice, "run-ended" {status}.
 import { withoutErrorClass } from "./protocol.js";
 import { announce, epochText } from "./announcer.js";
 import { appState, setAppState } from "./app_state.js";
-import { PRESETS, writeUrl } from "./settings.js";
+import { PRESETS, TEACHING_FIELDS, writeUrl } from "./settings.js";
 import { lockFields, readConfig, showConfig, showPythonError, unlockedOnly } from "./settings_form.js";
 
 // Slices of at most ~40 ms of Python (Trainer.run's max_seconds; an epoch's validation scoring is split into
@@ -53,8 +54,10 @@ export function showMessage(text, kind = "info") {
  * @param watchLayers () => whether to ask the worker for the layers' statistics with each slice
  * @param registry () => the settings registry (null until the worker has loaded)
  * @param cancel (reason) => restarts the worker and restores the network that answered (worker_recovery.js)
+ * @param beforeConfigure async (config) => void, run before each "configure" (sends what the settings need,
+ *   e.g. the learner's digits); its error is shown like a refused setting
  */
-export function createTraining({ client, bus, runs, watchLayers, registry, cancel }) {
+export function createTraining({ client, bus, runs, watchLayers, registry, cancel, beforeConfigure = async () => {} }) {
   // `generation` cancels a stale training loop (as in the TF playground): every pause/stop/reset bumps it,
   // and a loop that sees a newer generation ends after its current slice.
   const run = {
@@ -70,6 +73,7 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
     verb: null, // the button whose work is under way (a second click meanwhile is ignored: a double-click)
     slicesInFlight: 0,
     mostSlicesInFlight: 0,
+    onEnd: null, // (status) => void, for a run started by trainPrepared: told once how the run ended
   };
   const epochsSeen = []; // the epoch number of every "epoch" event since the page opened
 
@@ -83,9 +87,13 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
   bus.addEventListener("state", () => updateControls(appState()));
 
   function endRecord(status) {
-    if (!run.record || run.record.status !== "running") return;
-    runs.finish(run.record, status);
-    bus.dispatchEvent(new CustomEvent("run-ended", { detail: { status } }));
+    if (run.record && run.record.status === "running") {
+      runs.finish(run.record, status);
+      bus.dispatchEvent(new CustomEvent("run-ended", { detail: { status } }));
+    }
+    const onEnd = run.onEnd;
+    run.onEnd = null;
+    if (onEnd) onEnd(status);
   }
 
   /** Validate the form and build a fresh model and trainer in the worker. Returns false if invalid. */
@@ -98,14 +106,10 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
     }
     writeUrl(registry(), config);
     try {
-      const result = await client.request("configure", { config });
-      Object.assign(run, {
-        samplesTotal: result.n_train * config.epochs, samples: 0, elapsed: 0, epochs: config.epochs, active: true,
-      });
-      endRecord("stopped"); // a Reset ends the run it replaces
-      run.record = runs.start(config, result.layer_sizes);
-      bus.dispatchEvent(new CustomEvent("run-started", { detail: { record: run.record, continued: false } }));
-      for (const id of READOUTS) $(id).textContent = "–";
+      await beforeConfigure(config);
+      const settings = Object.fromEntries(Object.entries(config).filter(([name]) => !TEACHING_FIELDS.includes(name)));
+      const result = await client.request("configure", { config: settings });
+      startRun(config, result.layer_sizes, result.n_train * config.epochs, config.epochs, { resumable: true });
       showMessage(`New network ${result.layer_sizes.join("-")} ready to train.`);
       return true;
     } catch (err) {
@@ -116,9 +120,21 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
     }
   }
 
+  /** The run Python has just set up becomes the one the loop, the read-outs and the charts follow. */
+  /** A new run: `resumable` when it can be kept and continued after a reload (a run of the form's settings). */
+  function startRun(config, layerSizes, samplesTotal, epochs, { resumable }) {
+    Object.assign(run, { samplesTotal, samples: 0, elapsed: 0, epochs, active: true });
+    endRecord("stopped"); // a Reset ends the run it replaces
+    run.record = runs.start(config, layerSizes);
+    bus.dispatchEvent(new CustomEvent("run-started", { detail: { record: run.record, continued: false, resumable } }));
+    for (const id of READOUTS) $(id).textContent = "–";
+  }
+
   function showSlice(r) {
     run.samples += r.samples;
     const epoch = r.epoch + (r.status === "epoch_end" ? 0 : r.epoch_progress);
+    // a run set up without its length in samples (teaching): the share of its epochs done so far says it
+    if (run.samplesTotal === null && epoch > 0) run.samplesTotal = Math.round(run.samples * (run.epochs / epoch));
     if (r.test_accuracy != null) $("out-test-accuracy").textContent = `${(r.test_accuracy * 100).toFixed(2)} %`;
     if (Number.isFinite(r.loss)) $("out-loss").textContent = r.loss.toPrecision(4);
     $("out-epoch").textContent = `${epoch.toFixed(2)} of ${run.epochs}`;
@@ -359,12 +375,29 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
         endRecord("stopped");
         Object.assign(run, { active: true, record, samples, elapsed: seconds, epochs: config.epochs,
           samplesTotal: nTrain * config.epochs });
-        bus.dispatchEvent(new CustomEvent("run-started", { detail: { record, continued: true } }));
+        bus.dispatchEvent(new CustomEvent("run-started", { detail: { record, continued: true, resumable: true } }));
         changeState("training");
         showMessage("Training… (the interrupted run goes on)");
         trainLoop();
       });
     },
+     * Train a run that Python has already set up (the "teach" request) with the same loop, read-outs, charts and
+     * buttons (Pause, Stop) as Train. `setup`: {config (recorded with the run), layerSizes, samplesTotal (null:
+     * found from the first slice's share of the epochs), epochs, message}. Resolves with how the run ended: "finished", "diverged" or "stopped" (stopped, failed, or the
+     * worker went away), or null when it could not start (another button's work was under way).
+     */
+    trainPrepared(setup) {
+      if (appState() !== "ready" || run.verb !== null) return Promise.resolve(null);
+      return new Promise((resolve) => {
+        startRun(setup.config, setup.layerSizes, setup.samplesTotal, setup.epochs, { resumable: false });
+        run.onEnd = resolve;
+        changeState("training");
+        showMessage(setup.message);
+        trainLoop();
+      });
+    },
+    /** Whether Train, Reset, Step or a prepared run may start now (nothing else under way). */
+    idle: () => appState() === "ready" && run.verb === null,
     runsCompleted: () => run.completed,
     slices: () => ({ inFlight: run.slicesInFlight, most: run.mostSlicesInFlight }),
     epochsSeen: () => [...epochsSeen],

@@ -1,6 +1,8 @@
-"""The command line: ``nn-impl train | evaluate | predict`` (also ``python -m nn_impl ...``).
+"""The command line: ``nn-impl train | evaluate | predict | finetune`` (also ``python -m nn_impl ...``).
 
     nn-impl train --out model.npz                 # the fast engine, defaults from nn_impl.params (>= 97 %)
+    nn-impl train --extra-data my-digits.npz      # MNIST and your own digits (the page's "Export my digits")
+    nn-impl finetune model.npz my-digits.npz --out taught.npz   # teach a trained model your digits
     nn-impl train --preset tutorial --out t.npz   # the tutorial replayed to the last digit (0.9457, ~70 s)
     nn-impl evaluate model.npz                    # test accuracy on the full MNIST
     nn-impl predict model.npz digit.png 3.pgm     # digit and probability for each image
@@ -64,7 +66,7 @@ def build_parser():
         prog="nn-impl",
         description="A multilayer perceptron in pure NumPy: train it on MNIST, evaluate it, read digits.")
     parser.add_argument("--version", action="version", version=f"nn_impl {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{train,evaluate,predict}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{train,evaluate,predict,finetune}")
 
     train = commands.add_parser(
         "train", help="train on the full MNIST and optionally save the model",
@@ -74,6 +76,9 @@ def build_parser():
                        help="fast: the vectorised engine (default); tutorial: the tutorial's own algorithm, "
                             "replayed to the last digit (sample-by-sample SGD, ~70 s or more)")
     _add_data_flags(train, "training")
+    train.add_argument("--extra-data", metavar="DIGITS", help="also train on these labelled digits: an .npz "
+                       "(x, y) as the page's 'Export my digits' writes, a Kaggle-layout .csv or a .zip of images "
+                       "in folders 0 to 9 (nn_impl.data.load_digits)")
     train.add_argument("--out", metavar="MODEL.npz", help="save the trained model to this file")
     report = train.add_mutually_exclusive_group()
     report.add_argument("--quiet", action="store_true",
@@ -103,6 +108,23 @@ def build_parser():
     predict.add_argument("--show", action="store_true",
                          help="also draw the 28x28 input the network sees, as text (to check the preprocessing)")
     predict.set_defaults(run=run_predict, parser=predict)
+
+    finetune = commands.add_parser(
+        "finetune", help="teach a trained model your own digits, with MNIST replayed so it does not forget",
+        description="Fine-tune MODEL on the digits in DIGITS mixed with MNIST training images, as the page's "
+                    "'Teach the network my digits' does (nn_impl.finetune, the same defaults), and print the "
+                    "accuracy on your digits (a held-out quarter when there are enough) and on the MNIST test "
+                    "set, before and after.")
+    finetune.add_argument("model", metavar="MODEL", help="a model file (nn-impl train --out, or the page's export)")
+    finetune.add_argument("digits", metavar="DIGITS", help="labelled digits: .npz (x, y), Kaggle .csv or .zip")
+    finetune.add_argument("--out", metavar="TAUGHT.npz", help="save the taught model to this file")
+    _add_data_flags(finetune, "training (replayed)")
+    finetune.add_argument("--random-state", type=_whole_number, default=0, metavar="N",
+                          help="seed of the mix and its order (default 0)")
+    teaching = finetune.add_argument_group("teaching settings (from nn_impl.params.TEACHING_TABLE)")
+    for name, spec in params.TEACHING_TABLE.items():
+        _add_param_flag(teaching, name, spec)
+    finetune.set_defaults(run=run_finetune, parser=finetune)
     return parser
 
 
@@ -119,13 +141,13 @@ def _add_param_flag(group, name, spec):
     kind, default = spec["type"], spec["default"]
     shown = "none" if default is None else ",".join(map(str, default)) if kind == "int_tuple" else default
     help_text = f"{spec['help']} (default: {shown})"
-    if TRAIN_DEFAULTS[name] != default:
+    if TRAIN_DEFAULTS.get(name, default) != default:
         help_text = f"{spec['help']} (default here: {TRAIN_DEFAULTS[name]})"
     if kind == "bool":
         group.add_argument(params.cli_flag(name), dest=name, action=argparse.BooleanOptionalAction, default=None,
                            help=help_text)
         return
-    converters = {"int": _int_or_none if spec.get("nullable") else _whole_number, "float": _number,
+    converters = {"int": _int_or_none if spec.get("nullable") else _whole_number, "float": _number, "fraction": _number,
                   "str": _str_or_none, "int_tuple": _layer_sizes}
     kwargs = {"dest": name, "default": None, "type": converters[kind], "help": help_text}
     if "choices" in spec:
@@ -133,7 +155,7 @@ def _add_param_flag(group, name, spec):
         kwargs["choices"] = choices
         kwargs["metavar"] = "{" + ",".join(choices) + "}"
     else:
-        kwargs["metavar"] = {"int_tuple": "N,N,...", "int": "N", "float": "X"}[kind]
+        kwargs["metavar"] = {"int_tuple": "N,N,...", "int": "N", "float": "X", "fraction": "X"}[kind]
     group.add_argument(params.cli_flag(name), **kwargs)
 
 
@@ -222,7 +244,11 @@ def _train_fast(args, parser, given):
         name = message.split(":")[0].split(" ")[0]
         parser.error(params.cli_flag(name) + message[len(name):] if name in params.TABLE else message)
     model = MLPClassifier(**settings)
+    extra = _load_digits(args.extra_data) if args.extra_data is not None else None
     mnist = _load_data(args, train_limit=args.limit)
+    if extra is not None:
+        mnist["x_train"] = np.concatenate([mnist["x_train"], extra["x"]])
+        mnist["y_train"] = np.concatenate([mnist["y_train"], extra["y"]])
     report = TrainingReport(sys.stdout, sys.stderr, mode="json" if args.json else "quiet" if args.quiet else "lines")
     report.start(f"training {model!r} on {len(mnist['x_train'])} images, testing on {len(mnist['x_test'])}")
     trainer = model.trainer(mnist["x_train"], mnist["y_train"],
@@ -392,6 +418,53 @@ class ProgressBar:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
             self.drawn = False
+
+
+def _load_digits(path):
+    from . import data
+
+    return data.load_digits(path)  # its errors name the file and each bad row or image
+
+
+# ---------------------------------------------------------------------------------------------- finetune
+
+def run_finetune(args, parser):
+    from .finetune import Teaching
+    from .trainer import TrainingDiverged
+
+    settings = {name: getattr(args, name) for name in params.TEACHING_TABLE if getattr(args, name) is not None}
+    try:
+        params.validate_teaching(**settings)
+    except ValueError as exc:
+        name = str(exc).split(":")[0]
+        parser.error(params.cli_flag(name) + str(exc)[len(name):])
+    model = _load_model(args.model)
+    _check_model_fits_mnist(model, args.model)
+    mine = _load_digits(args.digits)
+    mnist = _load_data(args, train_limit=args.limit)
+    started = time.perf_counter()
+    teaching = Teaching(model, mine["x"], mine["y"], mnist["x_train"], mnist["y_train"], mnist["x_test"],
+                        mnist["y_test"], random_state=args.random_state, **settings)
+    scored = (f"{teaching.n_held_out} held out to score them" if teaching.scored_on == "held-out"
+              else "too few to hold some out: scored on all of them")
+    chosen = teaching.settings
+    print(f"teaching {args.model} {teaching.n_taught} of the {len(mine['y'])} digits in {args.digits} ({scored}); "
+          f"{chosen['teach_batches']} batches, {100 * chosen['replay_share']:g} % MNIST replay, "
+          f"learning rate {chosen['teach_learning_rate']:g}", flush=True)
+    print(teaching_line("before", teaching.before), flush=True)
+    try:
+        result = teaching.run()
+    except TrainingDiverged as exc:
+        raise CommandError(f"teaching diverged: {exc} (the model was not saved)") from None
+    print(teaching_line("after", result["after"]) + f"  ({time.perf_counter() - started:.1f} s)", flush=True)
+    _save(teaching.model, args.out)
+    return 0
+
+
+def teaching_line(when, scores):
+    """``before: my digits 20.0 %  MNIST test 98.57 %``, the page's before/after figures as a line."""
+    mine = "-" if scores["mine"] is None else f"{100 * scores['mine']:.1f} %"
+    return f"{when + ':':8}my digits {mine}  MNIST test {100 * scores['mnist']:.2f} %"
 
 
 # ---------------------------------------------------------------------------------------------- evaluate

@@ -15,7 +15,7 @@ import pathlib
 
 import numpy as np
 
-from . import inputs, mnist_pickle, npzfile
+from . import digit_sets, inputs, mnist_pickle, npzfile
 from .idx import read_idx
 
 #: the four arrays of MNIST, in the order they are usually listed
@@ -152,6 +152,28 @@ def _check_dataset(arrays, name, n_classes):
             raise ValueError(f"{name}: y_{split} holds label {int(y.max())}, outside 0..{n_classes - 1}")
     if len(arrays["x_train"]) == 0:
         raise ValueError(f"{name}: x_train is empty")
+
+
+def load_digits(path):
+    """A set of labelled digits from a file: the ``.npz`` that the page's "Export my digits" writes (``x`` uint8
+    (n, 28, 28), ``y`` uint8 (n,)), a Kaggle-layout ``.csv`` or a ``.zip`` of images in folders named 0 to 9
+    (:func:`nn_impl.digit_sets.read_digit_set`).
+
+    Returns dict(x uint8 (n, 28, 28), y uint8 (n,)), white ink on black like MNIST. Raises ``ValueError``
+    naming the file when it is refused, or listing its bad rows or images when it has any (use
+    ``digit_sets.read_digit_set`` to keep the good ones).
+    """
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file")
+    if path.stat().st_size > digit_sets.MAX_FILE_BYTES:
+        raise ValueError(f"{path}: larger than the {digit_sets.MAX_FILE_BYTES // 2**20} MB a digit set may have")
+    found = digit_sets.read_digit_set(path.read_bytes(), path.name)
+    if found["n_bad"]:
+        raise ValueError(f"{path}: {found['n_bad']} of its digits cannot be used: " + "; ".join(found["problems"]))
+    if not found["n_good"]:
+        raise ValueError(f"{path}: holds no digits")
+    return {"x": found["x"], "y": found["y"]}
 
 
 def load_mnist(data_dir=None):

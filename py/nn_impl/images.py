@@ -9,6 +9,7 @@ would be one more download). PNG is zlib-compressed scanlines, each prefixed by 
 decoder below is the specification's own description (https://www.w3.org/TR/png/ §7-9) written out.
 """
 
+import io
 import re
 import struct
 import zlib
@@ -58,6 +59,25 @@ def read_image(path):
     return read_with_pillow(path, MAX_PIXELS)
 
 
+def decode_image(data, name="<bytes>", max_pixels=MAX_PIXELS):
+    """The bytes of an image file, its format told by its content: PNG and PGM/PPM here, anything else through
+    Pillow when it is installed (there is none in the browser tab).
+
+    Returns uint8 (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA. Raises ``ValueError`` naming ``name`` for data
+    that is not an image this package can read, and for an image of more than ``max_pixels`` pixels.
+    """
+    if data.startswith(PNG_SIGNATURE):
+        return decode_png(data, name, max_pixels)
+    if data[:2] in (b"P2", b"P3", b"P5", b"P6"):
+        return decode_netpbm(data, name, max_pixels)
+    from .pillow_reader import pillow_installed, read_with_pillow
+
+    if not pillow_installed():
+        raise ValueError(f"{name}: not a PNG or PGM/PPM image (other formats, such as JPEG, are read through "
+                         "Pillow, which is not installed here)")
+    return read_with_pillow(io.BytesIO(data), max_pixels, name=name)
+
+
 # ------------------------------------------------------------------------------------------------------- npy
 
 def read_npy(path):
@@ -77,8 +97,11 @@ def read_npy(path):
 
 # ---------------------------------------------------------------------------------------------------- netpbm
 
-def decode_netpbm(data, name="<bytes>"):
-    """PGM (P2 text, P5 binary) or PPM (P3, P6) bytes -> uint8 (H, W) or (H, W, 3), scaled from maxval to 255."""
+def decode_netpbm(data, name="<bytes>", max_pixels=MAX_PIXELS):
+    """PGM (P2 text, P5 binary) or PPM (P3, P6) bytes -> uint8 (H, W) or (H, W, 3), scaled from maxval to 255.
+
+    An image of more than ``max_pixels`` pixels is refused from its header.
+    """
     magic = data[:2]
     if magic not in (b"P2", b"P3", b"P5", b"P6"):
         raise ValueError(f"{name}: not a PGM/PPM file (magic {magic!r}; expected P2, P3, P5 or P6)")
@@ -104,7 +127,7 @@ def decode_netpbm(data, name="<bytes>"):
     width, height, maxval = fields
     if width < 1 or height < 1 or not 1 <= maxval <= 65535:
         raise ValueError(f"{name}: bad header: width {width}, height {height}, maxval {maxval}")
-    _check_size(width, height, name)
+    _check_size(width, height, name, max_pixels)
     count = width * height * channels
     if magic in (b"P5", b"P6"):
         pos += 1  # exactly one whitespace byte separates the header from the raster
@@ -130,12 +153,13 @@ def decode_netpbm(data, name="<bytes>"):
 
 # ------------------------------------------------------------------------------------------------------- png
 
-def decode_png(data, name="<bytes>"):
+def decode_png(data, name="<bytes>", max_pixels=MAX_PIXELS):
     """PNG bytes -> uint8 (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA (grey+alpha is widened to RGBA).
 
     Supports every colour type (grey, RGB, palette, grey+alpha, RGBA; tRNS transparency becomes an alpha
     channel) at every bit depth the specification allows (16-bit samples are rounded to 8), plain or
-    Adam7-interlaced; every chunk's CRC is checked. Raises ``ValueError`` naming the file for corrupt data.
+    Adam7-interlaced; every chunk's CRC is checked. Raises ``ValueError`` naming the file for corrupt data, and
+    for an image of more than ``max_pixels`` pixels (from its header, before anything is decompressed).
     """
     if not data.startswith(PNG_SIGNATURE):
         raise ValueError(f"{name}: not a PNG file (bad signature)")
@@ -153,7 +177,7 @@ def decode_png(data, name="<bytes>"):
             raise ValueError(f"{name}: corrupt PNG: checksum mismatch in chunk {kind.decode('latin-1')!r}")
         pos += 12 + length
         if kind == b"IHDR":
-            header = _png_header(body, name)
+            header = _png_header(body, name, max_pixels)
         elif kind == b"PLTE":
             palette = np.frombuffer(body, dtype=np.uint8).reshape(-1, 3)
         elif kind == b"tRNS":
@@ -224,7 +248,7 @@ def _apply_palette(index, palette, transparency, name):
     return np.concatenate([rgb, alpha[index][:, :, None]], axis=2)
 
 
-def _png_header(body, name):
+def _png_header(body, name, max_pixels):
     if len(body) != 13:
         raise ValueError(f"{name}: corrupt PNG: IHDR has {len(body)} bytes, 13 expected")
     width, height, depth, colour, compression, filter_method, interlace = struct.unpack(">IIBBBBB", body)
@@ -239,14 +263,14 @@ def _png_header(body, name):
         raise ValueError(f"{name}: corrupt PNG: unknown compression or filter method")
     if width < 1 or height < 1:
         raise ValueError(f"{name}: corrupt PNG: size {width}x{height}")
-    _check_size(width, height, name)
+    _check_size(width, height, name, max_pixels)
     return width, height, depth, colour, interlace
 
 
-def _check_size(width, height, name):
-    if width * height > MAX_PIXELS:
+def _check_size(width, height, name, max_pixels):
+    if width * height > max_pixels:
         raise ValueError(f"{name}: the image is {width}x{height} = {width * height:,} pixels, more than the "
-                         f"{MAX_PIXELS:,} a picture of a digit may have; scale it down first")
+                         f"{max_pixels:,} a picture of a digit may have; scale it down first")
 
 
 def _samples(rows, width, channels, depth):

@@ -29,7 +29,7 @@ def read(source, what, max_bytes, max_members=64):
     if not raw.startswith(b"PK"):
         raise ValueError(f"{name}: not an .npz file: it is not a zip archive (an incomplete download, or another "
                          f"kind of file?)")
-    declared = _declared_member_count(raw)
+    declared = declared_member_count(raw)
     if declared is not None and declared > max_members:
         more = "more than 65 535" if declared == 0xFFFF else f"{declared:,}"
         raise ValueError(f"{name}: the archive lists {more} members; a {what} has at most {max_members}")
@@ -64,7 +64,7 @@ def read(source, what, max_bytes, max_members=64):
 _END_OF_DIRECTORY = b"PK\x05\x06"
 
 
-def _declared_member_count(raw):
+def declared_member_count(raw):
     """How many members the zip's end-of-central-directory record declares (0xFFFF: that many or more, the
     field's largest value), or None when there is no such record (the zip module then says what is wrong).
 

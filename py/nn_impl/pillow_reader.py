@@ -6,20 +6,28 @@ Pillow is optional: the package's only dependency is NumPy, and PNG, PGM/PPM and
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 PILLOW_HINT = "pip install pillow"
 
 
-def read_with_pillow(path: str | Path, max_pixels: int) -> np.ndarray:
-    """The image in ``path`` as uint8 (H, W) grey, (H, W, 3) RGB or (H, W, 4) RGBA (when it has transparency).
+def pillow_installed() -> bool:
+    """Whether Pillow can be imported (never in the browser tab)."""
+    return importlib.util.find_spec("PIL") is not None
 
-    Raises ``ValueError`` naming the file when Pillow is missing, cannot read the file, or the image has more
-    than ``max_pixels`` pixels (checked from the header, before decoding).
+
+def read_with_pillow(source: str | Path | BinaryIO, max_pixels: int, name: str | None = None) -> np.ndarray:
+    """The image in ``source`` (a path or a binary file object) as uint8 (H, W) grey, (H, W, 3) RGB or
+    (H, W, 4) RGBA (when it has transparency).
+
+    Raises ``ValueError`` naming the file (``name``, else the path) when Pillow is missing, cannot read the
+    file, or the image has more than ``max_pixels`` pixels (checked from the header, before decoding).
     """
-    path = Path(path)
+    path = Path(name) if name is not None else Path(source) if isinstance(source, (str, Path)) else Path("image")
     try:
         from PIL import Image, UnidentifiedImageError
     except ImportError:
@@ -27,7 +35,7 @@ def read_with_pillow(path: str | Path, max_pixels: int) -> np.ndarray:
         raise ValueError(f"{path}: {kind} images are read through Pillow, which is not installed: "
                          f"`{PILLOW_HINT}` (PNG, PGM/PPM and .npy need nothing more)") from None
     try:
-        with Image.open(path) as image:
+        with Image.open(source) as image:
             width, height = image.size
             if width * height > max_pixels:
                 raise ValueError(f"{path}: {width}x{height} is larger than the {max_pixels}-pixel limit")

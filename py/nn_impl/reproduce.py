@@ -42,7 +42,15 @@ def reproduction(config: dict[str, Any], n_available: int) -> dict[str, Any]:
     if stop is not None:
         notes.append(f"The command line has no stop-at-accuracy: it trains all {settings['epochs']} epochs "
                      f"(the Python code stops at {100 * stop:g} % like the page).")
-    return {"command": command(settings, n_train), "python": python_code(settings, n_train, stop), "notes": notes}
+    training_data = page.get("training_data", "mnist")
+    run = command(settings, n_train)
+    if training_data == "mnist+mine":
+        run += " --extra-data my-digits.npz"
+        notes.append("The run also trains on My digits: save them with “Export my digits” as my-digits.npz.")
+    elif training_data == "mine":
+        notes.append("The run trains on My digits alone, which the command line does not do: export them and "
+                     "fit on nn_impl.data.load_digits(\"my-digits.npz\") in Python.")
+    return {"command": run, "python": python_code(settings, n_train, stop), "notes": notes}
 
 
 def command(settings: dict[str, Any], n_train: int) -> str:

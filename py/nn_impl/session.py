@@ -12,7 +12,8 @@ import sys
 import numpy as np
 
 # The engine modules this class uses, all here.
-from . import __version__, checkpoint as run_checkpoint, data, diagnostics, matmul, params
+from . import __version__, checkpoint as run_checkpoint, data, diagnostics, digit_sets, matmul, params
+from .finetune import Teaching
 from .model import MLPClassifier, load as load_model_file
 from .persist import save_model
 from .preprocess import EmptyDrawingError, to_mnist
@@ -34,7 +35,9 @@ class Session:
     * ``model_accuracy`` -- its accuracy on the bundled test images when known (``None`` for the pre-trained
       model and a run before its first epoch), so that the page can keep it with the model's bytes;
     * ``dataset`` -- dict of the bundled uint8 arrays ``x_train (n, 28, 28)``, ``y_train (n,)``,
-      ``x_test (m, 28, 28)``, ``y_test (m,)``.
+      ``x_test (m, 28, 28)``, ``y_test (m,)``;
+    * ``my_digits`` -- the learner's own digits, ``(x uint8 (k, 28, 28), y uint8 (k,))`` (``set_my_digits``),
+      taught by ``configure_teaching`` and trained on when ``training_data`` says so.
     """
 
     # --- load, configure, train ---
@@ -50,6 +53,10 @@ class Session:
         self._stop_accuracy = None
         self._best_test_accuracy = None
         self._page_settings = {}
+        self._training_name = "training"  # the name the model being trained answers under
+        self.my_digits = (np.zeros((0, 28, 28), dtype=np.uint8), np.zeros(0, dtype=np.uint8))
+        self._teaching = None  # the teaching run in progress or done (finetune.Teaching)
+        self._before_teaching = None  # (model, name, test accuracy) that "undo_teaching" brings back
 
     def load(self, dataset, pretrained=None):
         """Take the bundled data (and, optionally, the pre-trained model) as ``.npz`` bytes.
@@ -84,38 +91,59 @@ class Session:
 
         Keys are ``MLPClassifier`` parameters plus the page-only settings of ``nn_impl.params.PAGE_TABLE``:
         ``train_samples`` (how many bundled training images to use, the first ones, so a seed fixes the whole
-        run; missing or None: all) and ``stop_accuracy`` (a fraction or ``None``). The same config, seed
-        included, always gives the same initial weights: that is what the page's Reset relies on.
-        Returns ``{"config": model.get_params(), "n_train": int, "layer_sizes": [784, ..., 10]}``.
+        run; missing or None: all), ``stop_accuracy`` (a fraction or ``None``) and ``training_data``:
+        ``"mnist"`` (those images), ``"mnist+mine"`` (those and all of My digits, after them) or ``"mine"``
+        (My digits alone; ``train_samples`` is then not used, and every label needs
+        ``params.MIN_DIGITS_PER_LABEL`` digits, else ``ValueError`` naming the labels short of it). The test
+        images are always MNIST's. The same config, seed and digits included, always gives the same initial
+        weights: that is what the page's Reset relies on. Returns ``{"config": model.get_params(),
+        "n_train": int (the images trained on), "training_data": str, "layer_sizes": [784, ..., 10]}``.
         """
         config = dict(config)
         page = self._page_settings_from(config)
+        training_data = page["training_data"]
+        self._check_training_data(training_data)
         if "hidden_layer_sizes" in config:
             config["hidden_layer_sizes"] = tuple(config["hidden_layer_sizes"])
         model = MLPClassifier(**config)  # raises ValueError naming a bad parameter
         _check_fits(model.hidden_layer_sizes, model.batch_size, model.dtype)  # before any weight is drawn
-        trainer = model.trainer(*self._training_data(page["train_samples"]))
+        trainer = model.trainer(*self._training_data(training_data, page["train_samples"]))
         # Only now, with everything valid, replace the previous run: a bad config loses nothing.
         self._start_run(trainer, page, best_test_accuracy=None)
-        return {"config": model.get_params(), "n_train": page["train_samples"], "layer_sizes": model.layer_sizes_}
+        return {"config": model.get_params(), "n_train": trainer.n_samples, "training_data": training_data,
+                "layer_sizes": model.layer_sizes_}
 
     def _page_settings_from(self, config):
-        """The page-only settings taken out of ``config`` (a dict, changed), checked, train_samples filled in."""
+        """The page-only settings taken out of ``config`` (a dict, changed), checked, ``train_samples`` and
+        ``training_data`` filled in."""
         self._require_data()
         n_available = len(self.dataset["y_train"])
         page = {name: config.pop(name) for name in params.PAGE_TABLE if name in config}
         if page.get("train_samples") is None:
             page["train_samples"] = n_available
-        return params.validate_page_settings(n_available, **page)
+        page = params.validate_page_settings(n_available, **page)
+        page.setdefault("training_data", params.PAGE_TABLE["training_data"]["default"])
+        return page
 
-    def _training_data(self, n_train):
-        """(x_train, y_train, validation_data): the first ``n_train`` bundled training images, all test images."""
-        validation = (self.dataset["x_test"], self.dataset["y_test"])
-        return self.dataset["x_train"][:n_train], self.dataset["y_train"][:n_train], validation
+    def _training_data(self, training_data, n_mnist):
+        """(x_train, y_train, validation_data) of a run: the first ``n_mnist`` bundled training images and/or
+        My digits, as ``training_data`` says; validation on all the bundled test images (MNIST's, always)."""
+        x_mnist, y_mnist = self.dataset["x_train"][:n_mnist], self.dataset["y_train"][:n_mnist]
+        x_mine, y_mine = self.my_digits
+        if training_data == "mnist":
+            x, y = x_mnist, y_mnist
+        elif training_data == "mine":
+            x, y = x_mine, y_mine
+        else:
+            x, y = np.concatenate([x_mnist, x_mine]), np.concatenate([y_mnist, y_mine])
+        return x, y, (self.dataset["x_test"], self.dataset["y_test"])
 
     def _start_run(self, trainer, page, best_test_accuracy):
+        """Make ``trainer`` the run in progress (a new network: no teaching to report or undo any more)."""
         self._trainer = trainer
         self._training_model = trainer.model
+        self._training_name = "training"
+        self._before_teaching = self._teaching = None
         self._page_settings = page
         self._stop_accuracy = page.get("stop_accuracy")
         self._best_test_accuracy = best_test_accuracy
@@ -125,11 +153,14 @@ class Session:
         keep across a reload, and what the page says about it.
 
         Returns ``{"bytes": uint8 (n_bytes,), "summary": {"epoch": completed epochs, "epochs",
-        "samples_seen", "test_accuracy": the latest epoch's or None, "config": the settings as ``configure``
-        takes them, "layer_sizes"}}``.
+        "samples_seen", "n_train" (training images per epoch), "test_accuracy": the latest epoch's or None,
+        "config": the settings as ``configure`` takes them, "layer_sizes"}}``.
         """
         if self._trainer is None:
             raise ValueError("no run in progress to keep: send 'configure' (and 'train') first")
+        if self._teaching is not None and self._trainer is self._teaching.trainer:
+            # teaching lasts seconds and depends on My digits as they were: it is taught again, not continued
+            raise ValueError("teaching My digits is not kept as a run to continue; teach again instead")
         buffer = io.BytesIO()
         extra = {"page": self._page_settings, "best_test_accuracy": self._best_test_accuracy}
         run_checkpoint.save(self._trainer, buffer, extra=extra)
@@ -140,7 +171,7 @@ class Session:
         run in progress, ready for ``train`` slices, and its model answers predictions.
 
         Everything is checked before anything changes: bad bytes raise ``ValueError`` and the current run and
-        model stay. Returns the checkpoint's summary (as ``checkpoint`` gives it) plus ``n_train`` and ``model``.
+        model stay. Returns the checkpoint's summary (as ``checkpoint`` gives it) plus ``model``.
         """
         saved = run_checkpoint.read(_as_bytes(data, "checkpoint"))
         try:
@@ -149,11 +180,12 @@ class Session:
             raise ValueError(f"checkpoint: its page settings do not fit the data loaded here ({exc})") from None
         settings = {**params.DEFAULTS, **saved["params"]}
         _check_fits(settings["hidden_layer_sizes"], settings["batch_size"], settings["dtype"])
-        trainer = run_checkpoint.resume(saved, *self._training_data(page["train_samples"]))
+        self._check_training_data(page["training_data"])
+        trainer = run_checkpoint.resume(saved, *self._training_data(page["training_data"], page["train_samples"]))
         best = saved["extra"].get("best_test_accuracy")
         self._start_run(trainer, page, best_test_accuracy=float(best) if isinstance(best, (int, float)) else None)
         self.model, self.model_name = trainer.model, "training"
-        return {**self._run_summary(), "n_train": page["train_samples"], "model": self.model_name}
+        return {**self._run_summary(), "model": self.model_name}
 
     def _run_summary(self):
         trainer = self._trainer
@@ -161,10 +193,23 @@ class Session:
             "epoch": trainer.epoch,
             "epochs": trainer.epochs,
             "samples_seen": trainer.samples_seen,
+            "n_train": trainer.n_samples,
             "test_accuracy": self._best_test_accuracy,
             "config": {**trainer.model.get_params(), **self._page_settings},
             "layer_sizes": trainer.model.layer_sizes_,
         }
+
+    def _check_training_data(self, training_data):
+        """Refuse (``ValueError`` naming ``training_data``) a choice My digits cannot support."""
+        counts = np.bincount(self.my_digits[1], minlength=params.PAGE_CLASSES)
+        if training_data == "mnist+mine" and not counts.sum():
+            raise ValueError("training_data: My digits are empty; add some (or train on MNIST alone)")
+        if training_data == "mine":
+            short = [f"{count} of {label}" for label, count in enumerate(counts) if count < params.MIN_DIGITS_PER_LABEL]
+            if short:
+                raise ValueError(
+                    f"training_data: training on My digits alone needs at least {params.MIN_DIGITS_PER_LABEL} of "
+                    f"every digit 0-9; there are {', '.join(short)}")
 
     def check_settings(self, config):
         """Check settings without building anything: ``{"problems": {name: message}}``, empty when all are valid.
@@ -179,6 +224,10 @@ class Session:
             try:
                 if name in params.PAGE_TABLE:
                     params.validate_page_settings(n_available, **{name: value})
+                    if name == "training_data":
+                        self._check_training_data(value)
+                elif name in params.TEACHING_TABLE:
+                    params.validate_teaching(**{name: value})
                 else:
                     valid.update(params.validate(**{name: value}))
             except ValueError as exc:
@@ -195,8 +244,8 @@ class Session:
         """Run ``n_batches`` more batches of the configured run (one slice of the page's training loop), or
         fewer when ``max_seconds`` have passed (``Trainer.run``): the page bounds its slices by time.
 
-        The page's Step button sends ``n_batches=1``. Returns ``Trainer.run``'s dict plus ``test_accuracy``
-        (the latest epoch's, or ``None``) and ``stopped_early`` (True when the stop condition was met; status
+        The page's Step button sends ``n_batches=1``; a teaching run (``configure_teaching``) is driven the same
+        way. Returns ``Trainer.run``'s dict plus ``test_accuracy`` (the latest epoch's, or ``None``) and ``stopped_early`` (True when the stop condition was met; status
         is then ``"done"``). The model being trained answers predictions from the first slice on.
         ``layer_stats``: also measure each layer on the slice's last batch (``Trainer.run``'s ``layer_stats``).
         """
@@ -207,7 +256,7 @@ class Session:
             raise ValueError(f"n_batches: must be at least 1, got {n_batches}")
         result = dict(self._trainer.run(n_batches, max_seconds=max_seconds, layer_stats=bool(layer_stats)))
         self.model = self._training_model
-        self.model_name = "training"
+        self.model_name = self._training_name
         history = result.get("history")
         if history is not None and history.get("val_accuracy") is not None:
             self._best_test_accuracy = float(history["val_accuracy"])
@@ -326,10 +375,11 @@ class Session:
         self.model = model
         self.model_name = "imported"
         self.model_accuracy = accuracy
+        self._before_teaching = None
         return {**self._model_info(), "test_accuracy": accuracy}
 
-    #: the names a model answers under (``model_name``)
-    MODEL_NAMES = ("pre-trained", "training", "imported")
+    #: the names a model answers under (``model_name``); "taught" is a copy taught My digits
+    MODEL_NAMES = ("pre-trained", "training", "imported", "taught")
 
     def restore_model(self, data, name, test_accuracy=None):
         """Make a model that answered before (before the worker restarted, or the page was reloaded) answer
@@ -346,6 +396,7 @@ class Session:
         model = load_model_file(_as_bytes(data, "model file"))
         self.model, self.model_name = model, name
         self.model_accuracy = None if test_accuracy is None else float(test_accuracy)
+        self._before_teaching = None
         return self._model_info()
 
     def use_pretrained(self):
@@ -357,6 +408,7 @@ class Session:
         self.model = self._pretrained
         self.model_name = None if self._pretrained is None else "pre-trained"
         self.model_accuracy = None
+        self._before_teaching = None
         return self._model_info()
 
     def inspect(self, parts=("confusion", "explorer", "weights")):
@@ -396,6 +448,88 @@ class Session:
             result["weights"] = diagnostics.first_layer_images(self.model)
         return result
 
+    # --- My digits: read, write, teach ---
+
+    def read_digits(self, data, filename):
+        """The digits in an imported file (.npz, Kaggle-layout .csv or .zip of images in folders 0-9), for
+        the page to add to My digits or not (``nn_impl.digit_sets.read_digit_set``): nothing here changes.
+
+        Returns ``{"x": uint8 (n, 28, 28), "y": uint8 (n,), "problems": [str], "format": "npz" | "csv" | "zip",
+        "n_good": n, "n_bad": int}``: the good digits, white ink on black 0..255 like ``predict``'s ``input``,
+        and each bad row or image named with what is wrong (the first ``digit_sets.MAX_PROBLEMS_LISTED``,
+        then one line counting the rest). A file refused whole (too large, too many rows or files, a zip
+        bomb, an unknown format) raises ``ValueError`` saying why; that is decided before it is read whole.
+        """
+        return digit_sets.read_digit_set(_as_bytes(data, "digit file"), str(filename))
+
+    def write_digits(self, x, y):
+        """My digits as the bytes of an ``.npz`` (``x`` uint8 (n, 28, 28), ``y`` uint8 (n,)) that
+        ``read_digits`` and ``nn_impl.data.load_digits`` read. ``x``, ``y``: as for ``set_my_digits``.
+
+        Returns ``{"bytes": uint8 (n_bytes,), "filename": "my-digits.npz"}``.
+        """
+        blob = digit_sets.to_npz(*_digits_from(x, y))
+        return {"bytes": np.frombuffer(blob, dtype=np.uint8), "filename": MY_DIGITS_FILENAME}
+
+    def set_my_digits(self, x, y):
+        """Replace My digits, which teaching and the ``training_data`` setting use, with these (the page
+        sends the whole set after every change).
+
+        x: the images, white ink on black, 0..255 (as ``predict``'s ``input``): flat bytes / a typed array
+        of n × 784 values, or an array (n, 28, 28); y: the n labels 0..9 (a list or a typed array).
+        Returns ``{"counts": [10 ints]}``, how many digits of each label there are.
+        """
+        self.my_digits = digit_sets.checked_digits(*_digits_from(x, y))
+        return {"counts": np.bincount(self.my_digits[1], minlength=params.PAGE_CLASSES).tolist()}
+
+    def configure_teaching(self, config=None):
+        """Set up teaching My digits to the model that answers now; the page then drives it with ``train``
+        slices, like any run (its live progress works unchanged), and the taught copy answers under the name
+        ``"taught"`` from the first slice on. The model before stays aside for ``undo_teaching``.
+
+        config: settings of ``nn_impl.params.TEACHING_TABLE`` (``replay_share``, ``teach_batches``,
+        ``teach_learning_rate``); missing ones take the table's defaults. The replay images are all the
+        bundled training images; the learner's digits are split as ``nn_impl.finetune.split_held_out`` says.
+        Returns ``{"before": {"mine": float | None, "mnist": float}, "scored_on": "held-out" | "all",
+        "n_held_out": int, "n_taught": int, "batches": int, "settings": {name: value}}``: "mine" is scored
+        on the held-out digits when there are some (one in four of a label with four or more), else on all.
+        Raises ``ValueError`` (nothing changes) without a model, without My digits, or for a bad setting.
+        """
+        self._require_data()
+        if self.model is None:
+            raise ValueError("nothing to teach yet: train a network (or wait for the pre-trained one) first")
+        config = dict(config or {})
+        settings = params.validate_teaching(**config)
+        x_mine, y_mine = self.my_digits
+        teaching = Teaching(self.model, x_mine, y_mine, self.dataset["x_train"], self.dataset["y_train"],
+                            self.dataset["x_test"], self.dataset["y_test"], **settings)
+        self._before_teaching = (self.model, self.model_name, self.model_accuracy)
+        self._teaching = teaching
+        self._trainer = teaching.trainer
+        self._training_model = teaching.model
+        self._training_name = "taught"
+        self._stop_accuracy = None
+        self._best_test_accuracy = None
+        return teaching.summary()
+
+    def teaching_result(self):
+        """The latest teaching's figures, after it (or as far as it went): ``configure_teaching``'s dict plus
+        ``"after": {"mine": float | None, "mnist": float}``, scored on the same digits as ``before``."""
+        if self._teaching is None:
+            raise ValueError("nothing was taught yet: send 'teach' first")
+        return self._teaching.result()
+
+    def undo_teaching(self):
+        """Make the model that answered before the latest teaching answer again (a run of that teaching in
+        progress ends). Returns ``{"model": name, "layer_sizes": [...]}``."""
+        if self._before_teaching is None:
+            raise ValueError("no teaching to undo (a network trained, imported or restored since has none)")
+        self.model, self.model_name, self.model_accuracy = self._before_teaching
+        if self._teaching is not None and self._trainer is self._teaching.trainer:
+            self._trainer = None
+        self._before_teaching = self._teaching = None
+        return self._model_info()
+
     def _model_info(self):
         """``{"model": name | None, "layer_sizes": [784, ..., 10] | None}`` of the model answering predictions."""
         if self.model is None:
@@ -406,6 +540,18 @@ class Session:
 def _check_fits(hidden_layer_sizes, batch_size, dtype):
     """The tab's memory check for a network of these hidden layers on 28×28 images and the page's ten digits."""
     params.check_fits_in_tab([28 * 28, *hidden_layer_sizes, params.PAGE_CLASSES], batch_size, dtype)
+
+
+#: the name "write_digits" gives My digits' file
+MY_DIGITS_FILENAME = "my-digits.npz"
+
+
+def _digits_from(x, y):
+    """(x, y) as arrays from what the worker hands over (bytes are uint8; typed arrays keep their type)."""
+    if x is None or y is None:
+        raise ValueError("x, y: the digits' images and labels are both needed")
+    return tuple(np.frombuffer(v, dtype=np.uint8) if isinstance(v, (bytes, bytearray)) else np.asarray(v)
+                 for v in (x, y))
 
 
 def _image_from(image, shape):

@@ -36,6 +36,12 @@ REQUESTS = {
     "use_pretrained": Session.use_pretrained,
     "checkpoint": Session.checkpoint,
     "resume": Session.resume,
+    "read_digits": Session.read_digits,
+    "write_digits": Session.write_digits,
+    "set_my_digits": Session.set_my_digits,
+    "teach": Session.configure_teaching,
+    "teaching_result": Session.teaching_result,
+    "undo_teaching": Session.undo_teaching,
 }
 
 

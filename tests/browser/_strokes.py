@@ -55,3 +55,35 @@ def draw_strokes(page, canvas, strokes, left=0.15, top=0.15, size=0.7, step_px=4
 
 def draw_digit(page, canvas, digit, **where):
     draw_strokes(page, canvas, DIGITS[digit], **where)
+
+
+# Eastern Arabic numerals for five labels, drawn as a person who writes them would (a style MNIST has never seen):
+# ٢ a stem with a hook to the upper right, ٣ a stem with two, ٤ a backward ε, ٧ a V and ٨ an upside-down V.
+EASTERN_ARABIC = {
+    2: [[(0.82, 0.08), (0.78, 0.2), (0.66, 0.26), (0.52, 0.24), (0.44, 0.16), (0.42, 0.4), (0.44, 0.7), (0.46, 0.95)]],
+    3: [[(0.9, 0.06), (0.86, 0.2), (0.76, 0.24), (0.68, 0.1), (0.6, 0.24), (0.5, 0.22), (0.42, 0.1), (0.4, 0.4),
+         (0.42, 0.7), (0.44, 0.95)]],
+    4: [_arc(0.55, 0.3, 0.25, 0.2, -40, -270, 18) + _arc(0.58, 0.7, 0.3, 0.22, -90, -320, 18)[1:]],
+    7: [[(0.15, 0.08), (0.5, 0.95), (0.85, 0.08)]],
+    8: [[(0.15, 0.95), (0.5, 0.08), (0.85, 0.95)]],
+}
+
+
+def varied(strokes, rng, wobble=0.03, slant=0.15):
+    """``strokes`` as another hand would draw them once: each point moved by up to ``wobble``, the whole digit
+    slanted by up to ``slant`` (a shear) and stretched by up to 15 % either way. ``rng``: a random.Random."""
+    shear = rng.uniform(-slant, slant)
+    sx, sy = rng.uniform(0.85, 1.15), rng.uniform(0.85, 1.15)
+
+    def moved(x, y):
+        x, y = 0.5 + (x - 0.5) * sx, 0.5 + (y - 0.5) * sy
+        x += shear * (0.5 - y)
+        return (min(1.0, max(0.0, x + rng.uniform(-wobble, wobble))), min(1.0, max(0.0, y + rng.uniform(-wobble, wobble))))
+
+    return [[moved(x, y) for x, y in stroke] for stroke in strokes]
+
+
+def random_place(rng):
+    """Where on the pad (left, top, size as fractions of its side) a digit of varying size is drawn."""
+    size = rng.uniform(0.45, 0.85)
+    return dict(left=rng.uniform(0.03, 0.97 - size), top=rng.uniform(0.03, 0.97 - size), size=size)

@@ -12,7 +12,8 @@ def test_the_exported_table_has_one_exact_format_with_the_page_settings():
     for name, entry in table.items():
         assert tuple(entry) == params.EXPORTED_KEYS, name
         assert entry["label"], name
-    assert [n for n, e in table.items() if e["page_only"]] == ["train_samples", "stop_accuracy"]
+    assert [n for n, e in table.items() if e["page_only"]] == [
+        "train_samples", "stop_accuracy", "training_data", "replay_share", "teach_batches", "teach_learning_rate"]
     assert table["train_samples"]["max"] == table["train_samples"]["default"] == 500
     assert (table["hidden_layer_sizes"]["min_length"], table["hidden_layer_sizes"]["max_length"]) == (0, 16)
     assert table["learning_rate"]["min_exclusive"] and table["momentum"]["max_exclusive"]

@@ -21,8 +21,10 @@ def session():
 def test_the_table_lists_exactly_the_requests_the_page_sends():
     assert list(REQUESTS) == [
         "load", "configure", "train", "stop", "set_learning_rate", "predict", "export", "import", "inspect",
-        "reproduce", "check_settings", "restore", "use_pretrained", "checkpoint", "resume",
+        "reproduce", "check_settings", "restore", "use_pretrained", "checkpoint", "resume", "read_digits",
+        "write_digits", "set_my_digits", "teach", "teaching_result", "undo_teaching",
     ]
+    assert REQUESTS["teach"] is Session.configure_teaching
     assert REQUESTS["import"] is Session.import_model  # "import" is a Python keyword
 
 

@@ -73,9 +73,13 @@ def test_a_model_trained_in_the_page_exports_to_cpython_with_the_same_prediction
     dataset = site_dataset(site_url)
     pred, proba = page_predictions(app)
     assert_same_predictions(pred, proba, model, dataset["x_test"])
-    # the page's reported test accuracy is what CPython measures with the exported file
-    accuracy = model.score(dataset["x_test"], dataset["y_test"])
-    assert f"{accuracy * 100:.2f} %" == app.get_by_label("Test accuracy", exact=True).inner_text()
+    # the page's reported test accuracy is what CPython measures with the exported file, up to the images whose
+    # two best classes are tied to float32 rounding (assert_same_predictions: only those may be read otherwise)
+    y_test = dataset["y_test"]
+    shown = app.get_by_label("Test accuracy", exact=True).inner_text()
+    assert f"{np.mean(pred == y_test) * 100:.2f} %" == shown
+    tied = np.sum(pred != model.predict(dataset["x_test"]))
+    assert abs(np.sum(pred == y_test) - np.sum(model.predict(dataset["x_test"]) == y_test)) <= tied
 
 
 def _cpython_model(dataset, hidden=(20,), seed=0):

@@ -80,8 +80,10 @@ def test_check_estimator_passes(sklearn, dtype):
     assert len(results) >= 50
     failed = [r for r in results if r["status"] not in ("passed", "xfail")]
     assert failed == [], failed  # nothing failed, nothing skipped
+    # An expected failure may pass: whether float32 rounds a row differently by its place in the batch depends
+    # on the BLAS kernel the CPU gets (it does on some machines, not on others). Nothing else may fail.
     expected = set(EXPECTED_FAILED_CHECKS) if dtype == "float32" else set()
-    assert set(statuses.get("xfail", [])) == expected
+    assert set(statuses.get("xfail", [])) <= expected
 
 
 def test_clone_keeps_the_parameters_and_not_the_weights(sklearn):

@@ -21,7 +21,7 @@ const KEY = "interrupted-run";
 const SAVE_EVERY_MS = 5000;
 const EPOCH_END_GAP_MS = 1000;
 // Keeping the run takes at most about this share of the training time: a 784-1024-1024-10 network's checkpoint is
-// 29 MB and takes Python ~0.4 s to write (784-32-24-10: 0.6 MB, ~2 ms), so its gap grows to 20 s.
+// 29 MB and takes CPython ~0.4 s to write (784-32-24-10: 0.6 MB, ~9 ms in the tab), so its gap grows to 20 s.
 const COST_SHARE = 0.02;
 
 /** "3" or "3.4": epochs done, from samples seen and images per epoch. */

@@ -71,6 +71,7 @@ def teach(model, mnist, mine, new, **settings):
         result = teaching.run()
         taught = teaching.model
         rows.append({"seconds": time.perf_counter() - started, "before_seconds": set_up - started,
+                     "batch_seconds": taught.history_[-1]["seconds"],
                      "mine_before": result["before"]["mine"],
                      "mine_after": result["after"]["mine"], "mnist_before": result["before"]["mnist"],
                      "mnist_after": result["after"]["mnist"], "new_after": taught.score(*new)})
@@ -98,7 +99,8 @@ def main(argv=None):
     print(f"model {args.model} ({'-'.join(map(str, model.layer_sizes_))}); my digits: {len(mine[1])} "
           f"(mirrored, marker, slant), {len(mine[1]) // finetune.HELD_OUT_EVERY} held out; {N_NEW} new digits in the "
           f"style; mean of seeds {', '.join(map(str, SEEDS))}; defaults {defaults}\n")
-    print("| replay share | batches | learning rate | time (s): all (before) | my held-out digits before → after "
+    print("| replay share | batches | learning rate | time (s): all (scoring before; the batches) "
+          "| my held-out digits before → after "
           "| new digits in the style before → after | MNIST test before → after |")
     print("|---|---|---|---|---|---|---|")
     settings = [defaults]
@@ -109,7 +111,7 @@ def main(argv=None):
     for chosen in settings:
         r = teach(model, mnist, mine, new, **chosen)
         print(f"| {100 * chosen['replay_share']:g} % | {chosen['teach_batches']} | {chosen['teach_learning_rate']:g} | "
-              f"{r['seconds']:.2f} ({r['before_seconds']:.2f}) | "
+              f"{r['seconds']:.2f} ({r['before_seconds']:.2f}; {r['batch_seconds']:.2f}) | "
               f"{100 * r['mine_before']:.1f} % → {100 * r['mine_after']:.1f} % | "
               f"{100 * new_before:.1f} % → {100 * r['new_after']:.1f} % | "
               f"{100 * r['mnist_before']:.2f} % → {100 * r['mnist_after']:.2f} % |", flush=True)

@@ -298,7 +298,10 @@ def _read_zip(data, name):
                              f"image of a digit may have")
                 continue
             try:
-                raw = archive.read(info)  # at most file_size bytes: zipfile stops there and checks the CRC
+                # Read in one bounded call: zipfile then inflates at most that much and stops at the declared
+                # size (checking the CRC there), so a member that lies about its size cannot exhaust memory.
+                with archive.open(info) as member:
+                    raw = member.read(MAX_IMAGE_FILE_BYTES + 1)
                 image = decode_image(raw, path, MAX_IMAGE_PIXELS)
                 digit = to_mnist(image)
             except (zipfile.BadZipFile, RuntimeError, EOFError, OSError) as exc:  # RuntimeError: encrypted

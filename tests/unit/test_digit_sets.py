@@ -209,6 +209,29 @@ def test_a_zip_bomb_is_refused_from_its_directory_without_unpacking(monkeypatch)
         read_digit_set(zeros, "zeros.zip")
 
 
+def test_a_member_that_lies_about_its_size_is_not_inflated_past_the_limit(monkeypatch):
+    liar = patched_declared_size(zip_bytes({"3/a.png": bytes(50 * 2**20)}), 1000)  # says 1000 bytes
+    inflated = []
+    make_decompressor = zipfile._get_decompressor
+
+    class Counting:  # counts what zipfile's decompressor hands out
+        def __init__(self, inner):
+            self.inner = inner
+
+        def decompress(self, data, max_length=0):
+            out = self.inner.decompress(data, max_length)
+            inflated.append(len(out))
+            return out
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+    monkeypatch.setattr(zipfile, "_get_decompressor", lambda kind: Counting(make_decompressor(kind)))
+    found = read_digit_set(liar, "liar.zip")
+    assert found["n_bad"] == 1 and found["problems"][0].startswith("3/a.png: cannot be read from the zip (")
+    assert sum(inflated) <= digit_sets.MAX_IMAGE_FILE_BYTES + 1  # not the 50 MB it holds
+
+
 def test_a_zip_listing_too_many_files_is_refused_from_its_last_record(monkeypatch):
     blob = zip_bytes({f"1/{i}.png": b"" for i in range(5)})
     monkeypatch.setattr(digit_sets, "MAX_ZIP_MEMBERS", 3)

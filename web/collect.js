@@ -45,7 +45,10 @@ export function createCollect({ bus, digits, prediction, elements }) {
   }
 
   bus.addEventListener("prediction-shown", () => {
-    if (waitingLabel === null) return;
+    if (waitingLabel === null) {
+      if (!prediction.seenInput() || !added || !samePixels(added.input, prediction.seenInput().pixels)) say("");
+      return;
+    }
     if (prediction.seenInput()) collect(waitingLabel);
     else if (prediction.padEmpty()) {
       waitingLabel = null;

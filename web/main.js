@@ -236,13 +236,18 @@ client.on("dead", async (m) => {
   const wasUsable = workerUsable();
   training.abandon();
   setAppState(bus, "error");
-  const name = await recovery.restartAfterCrash(m.message, wasUsable);
+  if (wasUsable) showMessage(`The Python worker stopped (${m.message}); restarting it…`, "error");
+  const name = await recovery.restartAfterCrash(m.message, wasUsable).catch(() => null); // died again: below
   if (name !== null) {
     showMessage(`The Python worker stopped (${m.message}) and was restarted: ${describeModel({ model: name })} ` +
       "answers again. A run that was going on has ended.", "error");
     return;
   }
-  if (appState() !== "error") return; // restarted meanwhile by hand
+  if (appState() !== "error") { // restarted, but the restore failed
+    showMessage(`The Python worker stopped (${m.message}) and was restarted, but the network that answered could ` +
+      "not be restored.", "error");
+    return;
+  }
   $("fault-text").textContent =
     `The Python worker stopped (${m.message}). Your settings are kept; restart it to continue.`;
   $("fault").hidden = false;

@@ -58,6 +58,7 @@ export function createSavedWork({ bus, recovery, prediction, runs, elements }) {
   const kept = { network: null, drawing: false }; // what this tab knows to be stored now
   const refused = { what: new Set(), message: "" }; // what the browser would not store, and why
   let restoredLine = null; // "Restored ..." until something kept changes
+  let restoringPicture = false; // the kept picture going back on the pad is not a change to keep
 
   function keptParts() {
     const parts = [];
@@ -114,6 +115,7 @@ export function createSavedWork({ bus, recovery, prediction, runs, elements }) {
   });
 
   bus.addEventListener("picture-changed", async (event) => {
+    if (restoringPicture) return;
     const picture = event.detail.reason === "clear" ? null : prediction.picture();
     try {
       if (picture) await saveItem(DRAWING_KEY, picture);
@@ -136,7 +138,12 @@ export function createSavedWork({ bus, recovery, prediction, runs, elements }) {
   // the worker has loaded.
   const drawingRestored = loadItem(DRAWING_KEY).then((picture) => {
     if (!picture || !picture.canvas) return false;
-    prediction.restorePicture(picture);
+    restoringPicture = true;
+    try {
+      prediction.restorePicture(picture);
+    } finally {
+      restoringPicture = false;
+    }
     kept.drawing = true;
     return true;
   }, (err) => {

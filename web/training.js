@@ -206,7 +206,8 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
         // paints no frames, goes on training at full speed.
       }
     } catch (err) {
-      if (client.dead || err.stage === "cancelled") return; // the "dead" handler or the canceller has said it
+      // the worker died ("dead": main.js restarts it and says so) or was restarted by a cancel, which says it
+      if (client.dead || err.stage === "cancelled" || err.stage === "worker") return;
       run.active = false;
       endRecord("stopped");
       run.completed++;
@@ -305,7 +306,7 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
           showMessage(`One batch done (loss ${r.loss.toPrecision(4)}). Step again, or Resume to keep training.`);
         }
       } catch (err) {
-        if (!client.dead && err.stage !== "cancelled") showMessage(err.message, "error");
+        if (!client.dead && err.stage !== "cancelled" && err.stage !== "worker") showMessage(err.message, "error");
       }
     },
   };

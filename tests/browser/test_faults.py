@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from _page_helpers import button, fill, open_page, readout, state, train_to_end, wait_state
+from _page_helpers import READY_TIMEOUT_MS, button, fill, open_page, readout, state, train_to_end, wait_state
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +44,7 @@ def test_a_dead_worker_is_restarted_and_one_that_dies_again_soon_is_left_for_a_p
     # restarted on its own (test_saved_state.py: with the network that answered), and said
     message = page.locator("#run-message")
     expect(message).to_contain_text("The Python worker stopped", timeout=20_000)
-    expect(message).to_contain_text("was restarted")
+    expect(message).to_contain_text("was restarted", timeout=READY_TIMEOUT_MS)
     wait_state(page, "ready", 120_000)
     assert page.locator("#fault").is_hidden()
     # dead again at once: not restarted in a loop; the person is told and restarts it

@@ -193,7 +193,8 @@ def test_a_killed_worker_comes_back_with_the_network_that_answered(page, site_ur
     deliver_in_worker(page, "debug_crash")
     message = page.locator("#run-message")
     expect(message).to_contain_text("The Python worker stopped", timeout=30_000)
-    expect(message).to_contain_text("and was restarted: the network being trained answers again")
+    expect(message).to_contain_text("and was restarted: the network being trained answers again",
+                                    timeout=READY_TIMEOUT_MS)
     wait_state(page, "ready", READY_TIMEOUT_MS)
     assert page.locator("#fault").is_hidden()
     wait_answering(page, "the network being trained (784-20-10)")

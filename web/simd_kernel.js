@@ -1,4 +1,4 @@
-// nn_impl's own float32 matrix product in WebAssembly SIMD (web/wasm/kernels.wat, built to kernels.wasm), linked
+// nn_impl's own float32 kernels (the matrix product, Adam's update) in WebAssembly SIMD (web/wasm/kernels.wat, built to kernels.wasm), linked
 // to Pyodide's memory so that it reads and writes NumPy's arrays where they lie.
 //
 // Pyodide does not expose its WebAssembly.Memory; its dynamic linker (Emscripten's loadWebAssemblyModule, what
@@ -25,7 +25,7 @@ export async function useSimdKernelBytes(pyodide, bytes) {
     "nn_impl-kernels.wasm", {});
   const matmul = pyodide.pyimport("nn_impl.matmul");
   try {
-    matmul.use_simd(exports.sgemm);
+    matmul.use_simd(exports);
     return matmul.describe_kernel();
   } finally {
     matmul.destroy();

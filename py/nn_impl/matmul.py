@@ -11,10 +11,10 @@ Three kernels compute the same products:
   The page loads the library after it is ready and calls :func:`use_openblas`; until then, or if the library
   is missing or broken, the einsum kernel goes on working;
 * ``"simd"`` -- the page's own float32 product in WebAssembly SIMD (``web/wasm/kernels.wat``): the worker links
-  it to Pyodide's memory and hands its ``sgemm`` to :func:`use_simd`; it reads and writes the arrays in place,
+  it to Pyodide's memory and hands its exports to :func:`use_simd`; it reads and writes the arrays in place,
   given their addresses. In the tab it is several times faster than OpenBLAS on the engine's products (OpenBLAS
   is built for wasm without SIMD), and a call costs ~1 µs against ctypes' ~10. It computes float32 products
-  only; float64 ones go to einsum.
+  only; float64 ones go to einsum. The same module does Adam's update in one pass (:func:`fused_adam_step`).
 
 The kernel is chosen once (:func:`use`), and with OpenBLAS once per product shape: below
 :data:`BLAS_MIN_MULTIPLY_ADDS` the ctypes call costs more than it saves and einsum computes the product.
@@ -77,7 +77,10 @@ class _OpenBLAS:
 
 _kernel = "einsum" if NO_BLAS else "numpy"
 _openblas = None
-_sgemm = None  # the SIMD kernel's sgemm(m, n, k, a, a_row, a_col, b, b_row, c, c_row), once given to use_simd
+# the SIMD kernel's exports, once given to use_simd: sgemm(m, n, k, a, a_row, a_col, b, b_row, c, c_row) and
+# adam(n, p, g, m, v, beta1, beta2, eps, inverse_step) (web/wasm/kernels.wat)
+_sgemm = None
+_adam = None
 
 
 def kernel():
@@ -144,16 +147,18 @@ def available():
     return [name for name in KERNELS if loaded.get(name, True)]
 
 
-def use_simd(sgemm):
-    """Make the page's WebAssembly SIMD kernel compute the float32 products, after checking it on products of
-    known result (odd sizes, every form).
+def use_simd(kernels):
+    """Make the page's WebAssembly SIMD kernel compute the float32 products (and Adam's update), after checking
+    it on results known in advance (odd sizes, every form of product).
 
-    ``sgemm(m, n, k, a, a_row, a_col, b, b_row, c, c_row)``: the kernel's export (web/wasm/kernels.wat), C = A @ B
-    for A (m, k) at address ``a`` with element strides (a_row, a_col), B (k, n) at ``b`` with contiguous rows of
-    stride b_row, C (m, n) at ``c`` with rows of stride c_row. Raises ``ValueError`` when a product is wrong;
-    the kernel in use is then unchanged. Returns ``"simd"``.
+    ``kernels``: the module's exports (web/wasm/kernels.wat), as attributes: ``sgemm(m, n, k, a, a_row, a_col, b,
+    b_row, c, c_row)``, C = A @ B for A (m, k) at address ``a`` with element strides (a_row, a_col), B (k, n) at
+    ``b`` with contiguous rows of stride b_row, C (m, n) at ``c`` with rows of stride c_row; and ``adam(n, p, g,
+    m, v, beta1, beta2, eps, inverse_step)`` (see :func:`fused_adam_step`). Raises ``ValueError`` when a result
+    is wrong; the kernel in use is then unchanged. Returns ``"simd"``.
     """
-    global _sgemm
+    global _sgemm, _adam
+    sgemm, adam = kernels.sgemm, kernels.adam
     rng = np.random.default_rng(0)
     for m, k, n in ((1, 1, 1), (13, 70, 21), (9, 5, 35)):  # the 4x8 tiles, the row tails and the single columns
         A = rng.normal(size=(m, k)).astype(np.float32)
@@ -162,8 +167,33 @@ def use_simd(sgemm):
         for got in (_simd_product(sgemm, A, B), _simd_product(sgemm, A.T.copy().T, B.T.copy().T)):
             if got is None or not np.allclose(got, expected, rtol=1e-4, atol=1e-4):
                 raise ValueError("the SIMD kernel's product differs from einsum's; not used")
-    _sgemm = sgemm
+    # Adam on 7 parameters (a vector of 4, then 3 one by one): p - m' / ((sqrt(v') + eps)·s)
+    p, g, M, V = (rng.uniform(0.5, 1.5, size=7).astype(np.float32) for _ in range(4))
+    M2, V2 = 0.9 * M.astype(np.float64) + g, 0.999 * V.astype(np.float64) + g.astype(np.float64) ** 2
+    expected = p - M2 / ((np.sqrt(V2) + 1e-3) * 2.0)
+    adam(7, p.ctypes.data, g.ctypes.data, M.ctypes.data, V.ctypes.data, 0.9, 0.999, 1e-3, 2.0)
+    if not np.allclose(p, expected, rtol=1e-5):
+        raise ValueError("the SIMD kernel's Adam step differs from the formula; not used")
+    _sgemm, _adam = sgemm, adam
     return use("simd")
+
+
+def fused_adam_step(p, g, M, V, beta1, beta2, eps, inverse_step):
+    """One Adam step in one pass by the SIMD kernel, when it is in use and the arrays suit it (float32,
+    contiguous, of one size): M <- beta1·M + g; V <- beta2·V + g·g; p <- p − M / ((sqrt(V) + eps)·inverse_step),
+    the operations of :class:`nn_impl.optimizers.Adam` in its order, all in float32 (NumPy 2 adds eps and
+    scales in float64 before rounding, as its scalars are float64: the two agree to float32 rounding).
+
+    p, g, M, V: 1-D arrays of n parameters, their gradients and moments, updated in place (g is not changed).
+    Returns True when done, False when the kernel cannot do it (nothing changed: the caller steps with NumPy).
+    """
+    if _kernel != "simd" or p.dtype != np.float32:
+        return False
+    arrays = (p, g, M, V)
+    if any(a.dtype != np.float32 or a.size != p.size or not a.flags.c_contiguous for a in arrays):
+        return False
+    _adam(p.size, *(a.ctypes.data for a in arrays), beta1, beta2, eps, inverse_step)
+    return True
 
 
 def product(A, B, out=None):

@@ -2,12 +2,14 @@
 
 import ctypes
 import sys
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from _support import KERNELS_HERE
 
 from nn_impl import MLPClassifier, matmul
+from nn_impl.optimizers import Adam
 
 
 def operands(m, k, n, dtype=np.float32, seed=0):
@@ -133,19 +135,30 @@ def _strided(address, shape, strides):
 
 
 def python_sgemm(m, n, k, a, a_row, a_col, b, b_row, c, c_row):
-    """The SIMD kernel's contract (web/wasm/kernels.wat) in NumPy: C = A @ B on memory given by addresses."""
+    """The SIMD kernel's sgemm (web/wasm/kernels.wat) in NumPy: C = A @ B on memory given by addresses."""
     C = _strided(c, (m, n), (c_row, 1))
     C[...] = _strided(a, (m, k), (a_row, a_col)) @ _strided(b, (k, n), (b_row, 1))
 
 
+def python_adam(n, p, g, m, v, beta1, beta2, eps, inverse_step):
+    """The SIMD kernel's adam in NumPy, float32 throughout."""
+    p, g, M, V = (_strided(address, (n,), (1,)) for address in (p, g, m, v))
+    beta1, beta2, eps, inverse_step = (np.float32(x) for x in (beta1, beta2, eps, inverse_step))
+    M[...] = M * beta1 + g
+    V[...] = V * beta2 + g * g
+    p -= M / ((np.sqrt(V) + eps) * inverse_step)
+
+
+PYTHON_KERNELS = SimpleNamespace(sgemm=python_sgemm, adam=python_adam)
+
+
 @pytest.fixture
-def simd_kernel_or_its_contract(monkeypatch):
+def simd_kernel_or_its_contract():
     """Where the page's WebAssembly kernel is loaded (inside Pyodide), it; elsewhere its contract in NumPy, so
     that CPython also tests how nn_impl.matmul hands arrays to it (addresses, strides, copies)."""
     before = matmul.kernel()
     if "simd" not in matmul.available():
-        monkeypatch.setattr(matmul, "_sgemm", None)
-        matmul.use_simd(python_sgemm)
+        matmul.use_simd(PYTHON_KERNELS)
     matmul.use("simd")
     yield
     matmul.use(before)
@@ -180,10 +193,33 @@ def test_a_wrong_simd_kernel_is_refused_and_the_kernel_stays():
     def forgets_the_last_column(m, n, k, a, a_row, a_col, b, b_row, c, c_row):
         python_sgemm(m, n - 1, k, a, a_row, a_col, b, b_row, c, c_row) if n > 1 else None
 
-    for wrong in (leaves_c_alone, forgets_the_last_column):
+    def forgets_the_last_parameter(n, *args):
+        python_adam(n - 1, *args)
+
+    for wrong in (SimpleNamespace(sgemm=leaves_c_alone, adam=python_adam),
+                  SimpleNamespace(sgemm=forgets_the_last_column, adam=python_adam),
+                  SimpleNamespace(sgemm=python_sgemm, adam=forgets_the_last_parameter)):
         with pytest.raises(ValueError, match="SIMD kernel"):
             matmul.use_simd(wrong)
         assert matmul.kernel() == before
+
+
+@pytest.mark.parametrize("n", [1, 7, 26_162])  # below one vector, vectors and a tail, the Fast preset's network
+def test_the_simd_kernels_adam_step_is_numpys_to_float32_rounding(simd_kernel_or_its_contract, n):
+    rng = np.random.default_rng(n)
+    start = rng.normal(size=n).astype(np.float32)
+    results = []
+    for kernel in ("simd", "einsum"):  # einsum: Adam steps with NumPy
+        matmul.use(kernel)
+        p = start.copy()
+        adam = Adam([p])
+        for step in range(3):
+            adam.step([p], [rng.normal(size=n).astype(np.float32) * 10.0**-step], 1e-3)
+        results.append(p)
+        rng = np.random.default_rng(n)  # the same gradients for the second kernel
+        rng.normal(size=n)
+    assert not np.array_equal(results[0], start)
+    np.testing.assert_allclose(results[0], results[1], rtol=4 * np.finfo(np.float32).eps, atol=1e-7)
 
 
 def test_pyodide_runs_the_simd_kernel():

@@ -16,7 +16,6 @@ from . import __version__, data, diagnostics, matmul, params
 from .model import MLPClassifier, load as load_model_file
 from .persist import save_model
 from .preprocess import EmptyDrawingError, to_mnist
-from .reproduce import reproduction
 
 
 def _as_bytes(blob, name):
@@ -168,6 +167,9 @@ class Session:
         """The ``nn-impl train`` command and the Python code that repeat a run of ``config`` (the form's
         settings, as for ``configure``) on CPython: ``{"command": str, "python": str, "notes": [str]}``."""
         self._require_data()
+        # imported here, not at the top: it brings the CLI and argparse, ~150 ms of the page's start in Pyodide
+        from .reproduce import reproduction
+
         return reproduction(config, len(self.dataset["y_train"]))
 
     def set_learning_rate(self, learning_rate):

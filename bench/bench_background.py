@@ -6,7 +6,7 @@ Headless Chromium keeps every page visible (neither another tab in front nor a m
 ``document.visibilityState`` "hidden"), so the hidden tab is emulated by what Chrome does to one: an init script
 makes every ``setTimeout``/``setInterval`` wait at least 1 s (Chrome's throttling of hidden tabs' timers) and
 never runs ``requestAnimationFrame`` callbacks (hidden tabs paint no frames), and reports the page as hidden.
-Both pages train the Fast preset (OpenBLAS in use) for the same wall-clock window; the rate is read from the
+Both pages train the Fast preset (the SIMD kernel in use) for the same wall-clock window; the rate is read from the
 page's own Epoch read-out (epochs × training images ÷ seconds). Prints one Markdown row.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from buildtools.browser import launch_options, page_bench_parser, serve_in_background  # noqa: E402
+from buildtools.browser import FAST_KERNEL_IN_USE, launch_options, page_bench_parser, serve_in_background  # noqa: E402
 
 HIDDEN_TAB = """
 (() => {
@@ -44,7 +44,7 @@ def start_training(browser, url, hidden):
     page.goto(url)
     # polled by interval: Playwright's default polls on animation frames, which the hidden page never gets
     page.wait_for_function("document.body.dataset.state === 'ready'", timeout=240_000, polling=250)
-    page.wait_for_function("/matrix products: OpenBLAS/.test(document.getElementById('versions').textContent)",
+    page.wait_for_function(FAST_KERNEL_IN_USE,
                            timeout=120_000, polling=250)
     page.get_by_role("button", name="Fast", exact=True).click()
     page.get_by_label("Epochs", exact=True).fill("200")  # longer than the window

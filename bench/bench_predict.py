@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
 from _strokes import DIGITS, draw_strokes  # noqa: E402  (the browser tests' strokes, one definition)
-from buildtools.browser import add_chromium_option, launch_options, serve_in_background  # noqa: E402
+from buildtools.browser import FAST_KERNEL_IN_USE, add_chromium_option, launch_options, serve_in_background  # noqa: E402
 
 # places on the pad (fractions of its side), cycled through: the middle, small in a corner, big, off-centre
 PLACES = [dict(left=0.15, top=0.15, size=0.7), dict(left=0.04, top=0.04, size=0.42),
@@ -100,7 +100,7 @@ def main(argv=None):
         lines.append(row("Warm-up strokes (first after load)", warm, None)[0])
         counts = page.evaluate("[window.nnImplTestHook.predictions().count, window.nnImplTestHook.predictions().version]")
 
-        page.wait_for_function("/matrix products: OpenBLAS/.test(document.getElementById('versions').textContent)", timeout=60_000)
+        page.wait_for_function(FAST_KERNEL_IN_USE, timeout=60_000)
         for run in range(args.training_digits and args.training_runs):
             log(f"while training, run {run + 1} ...")
             page.get_by_role("button", name="Fast", exact=True).click()

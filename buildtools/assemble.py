@@ -10,6 +10,7 @@ from .downloads import official_package
 from .environments import dev_python, npm_ci
 from .numpy_steps import SUBSET_TEST, SUBSET_TRAIN, site_data
 from .bundles import esbuild_bundles, tutorial_cells_json
+from .wasm_kernels import wasm_kernels
 from .pins import (KATEX_FILES, KATEX_FONTS, MNIST_CARRIER, OFFICIAL_PACKAGES, PYODIDE_RUNTIME_FILES,
                    UPLOT_FILES)
 from .pyodide_wheel import nn_impl_for_pyodide
@@ -52,6 +53,8 @@ def build_site(numpy_url=None, skip=()):
     for name in UPLOT_FILES:
         put(NODE_MODULES / "uplot" / name, f"vendor/uplot/{Path(name).name}")
     for site_path, built in esbuild_bundles().items():
+        put(built, site_path)
+    for site_path, built in wasm_kernels().items():
         put(built, site_path)
     for name in KATEX_FILES:
         put(NODE_MODULES / "katex" / name, f"vendor/katex/{Path(name).name}")

@@ -23,6 +23,10 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-network
                   "--no-first-run", "--disable-sync"]
 SYSTEM_CHROMIUMS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
+# A JavaScript condition for page.wait_for_function: the page's fast kernel (the SIMD one, loaded after "ready")
+# computes the products, as the "Runtime versions" line says. Benchmarks wait for it before timing training.
+FAST_KERNEL_IN_USE = "/matrix products: WebAssembly SIMD/.test(document.getElementById('versions').textContent)"
+
 MIME_TYPES = {".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
               ".json": "application/json", ".css": "text/css", ".npz": "application/octet-stream",
               ".whl": "application/zip", ".zip": "application/zip", ".png": "image/png", ".svg": "image/svg+xml"}

@@ -36,17 +36,16 @@ def optional_module(name, why):
 
 
 def _kernels_here():
-    """The kernels that work here: numpy and einsum everywhere, openblas where a libopenblas is loaded (inside
-    Pyodide after loadPackage("openblas"), as tests/pyodide/run_in_pyodide.mjs does)."""
-    kernels = ["numpy", "einsum"]
+    """The kernels that work here: numpy and einsum everywhere; openblas where a libopenblas is loaded (inside
+    Pyodide after loadPackage("openblas"), as tests/pyodide/run_in_pyodide.mjs does); simd where the page's
+    WebAssembly kernel was given to nn_impl.matmul.use_simd (run_in_pyodide.mjs does, as the worker does)."""
     before = matmul.kernel()
     try:
         matmul.use_openblas()
-        kernels.append("openblas")
     except (OSError, ValueError):
         pass
     matmul.use(before)
-    return kernels
+    return matmul.available()
 
 
 KERNELS_HERE = _kernels_here()

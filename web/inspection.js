@@ -29,19 +29,24 @@ export function createInspection({ client, bus, onLoadIntoCanvas, onShowTraining
   });
   const weights = new WeightsView($("weights-sheet"), $("weights-caption"));
 
-  const inspection = { wanted: new Set(), running: false, count: 0 }; // count: replies shown (tests wait on it)
+  // count: replies shown (tests wait on it); atEpochEnd: the request may reuse the epoch's own scoring
+  const inspection = { wanted: new Set(), running: false, count: 0, atEpochEnd: false };
 
-  async function refreshInspection(parts) {
+  /** Ask for `parts`; `atEpochEnd`: after an epoch of training, when the test set's scoring at that epoch's end can
+   * be reused (Session.inspect), so that a drawing made meanwhile never waits behind a second scoring. */
+  async function refreshInspection(parts, atEpochEnd = false) {
     for (const p of parts) inspection.wanted.add(p);
+    inspection.atEpochEnd = atEpochEnd; // the latest reason wins: after a model change, score the model itself
     if (inspection.running || !workerUsable()) return;
     inspection.running = true;
     try {
       while (inspection.wanted.size > 0 && workerUsable()) {
         const asked = [...inspection.wanted];
+        const atEpochEnd = inspection.atEpochEnd;
         inspection.wanted.clear();
         let reply;
         try {
-          reply = await client.request("inspect", { parts: asked });
+          reply = await client.request("inspect", { parts: asked, at_epoch_end: atEpochEnd });
         } catch (err) {
           const text = withoutErrorClass(err.message);
           if (!client.dead && err.stage !== "cancelled") confusion.caption.textContent = `Could not inspect the model: ${text}`;
@@ -90,7 +95,7 @@ export function createInspection({ client, bus, onLoadIntoCanvas, onShowTraining
     showAnswering({ model: event.detail.name, layer_sizes: event.detail.layer_sizes });
     refreshInspection(MODEL_PARTS);
   });
-  bus.addEventListener("epoch", () => refreshInspection(MODEL_PARTS));
+  bus.addEventListener("epoch", () => refreshInspection(MODEL_PARTS, true));
   $("model-answering").textContent = "loading…";
 
   return {

@@ -1,5 +1,5 @@
 // The loading panel: one line per named start-up stage (runtime, NumPy, nn_impl, data, pre-trained model)
-// with its size and state, a line for the matrix-product kernel (OpenBLAS comes after "ready", off this list's
+// with its size and state, a line for the matrix-product kernel (it comes after "ready", off this list's
 // progress), a progress bar, and on failure what failed plus a Retry button.
 
 const STAGES = ["runtime", "numpy", "nn_impl", "data", "pre-trained model"];
@@ -39,7 +39,7 @@ export class LoadingPanel {
       nn_impl: bytesOf((p) => /^pyodide\/nn_impl-.*\.whl$/.test(p)),
       data: bytesOf((p) => p === "data/mnist-subset.npz"),
       "pre-trained model": bytesOf((p) => p === "data/pretrained.npz"),
-      "matrix products": bytesOf((p) => /^pyodide\/openblas-.*\.zip$/.test(p)),
+      "matrix products": bytesOf((p) => p === "kernels.wasm"),
     };
     for (const [stage, bytes] of Object.entries(sizes)) {
       const li = this._item(stage);

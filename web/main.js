@@ -186,16 +186,16 @@ async function setUpSettings(table) {
 
 let versions = null;
 /** The "Runtime versions" line; `products` names what computes the matrix products (nn_impl.matmul). */
-function showVersions(v, products = `${v.products}, until OpenBLAS has loaded`) {
+function showVersions(v, products = `${v.products}, until the fast kernel has loaded`) {
   versions = v;
   $("versions").textContent = `Running in this tab: Python ${v.python} · NumPy ${v.numpy} · nn_impl ${v.nn_impl}` +
     ` · matrix products: ${products}`;
 }
-// The worker loads OpenBLAS after "ready" and says which kernel computes the products from then on.
+// The worker loads the SIMD kernel (else OpenBLAS) after "ready" and says which computes the products from then on.
 client.on("kernel", (m) => {
   if (!versions) return;
   showVersions(versions, m.products);
-  if (m.failed) showMessage(`OpenBLAS could not be loaded (${m.failed}); training uses einsum, slower.`, "error");
+  if (m.failed) showMessage(`The fast matrix products could not be loaded (${m.failed}); training uses ${m.products}, slower.`, "error");
 });
 
 async function start() {

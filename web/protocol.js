@@ -5,8 +5,9 @@
 //   worker -> page   {id, result}                         the request succeeded
 //                    {id, error: {message, stage?}}       it failed (a Python ValueError's text, or why not)
 //                    {type: "stage", stage, status, bytes?, total?, ms?, message?}   loading progress (no id)
-//                    {type: "kernel", products, failed?}  what computes the matrix products now (OpenBLAS
-//                                                         arrives after "ready"; failed: why it could not)
+//                    {type: "kernel", products, failed?}  what computes the matrix products now (the SIMD
+//                                                         kernel, else OpenBLAS, arrives after "ready"; failed:
+//                                                         why the faster one could not)
 //                    {type: "fatal", message}             Python itself broke (Pyodide's "fatal error"); the
 //                                                         client treats the worker as dead (no id)
 //

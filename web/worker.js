@@ -14,6 +14,7 @@
 // request goes to Python like any other and is refused as unknown.
 import { loadPyodide } from "./pyodide/pyodide.mjs";
 import { exportResult, pythonMessage } from "./python_values.js";
+import { useSimdKernel } from "./simd_kernel.js";
 
 const TEST_HOOKS = new URL(self.location.href).searchParams.has("test-hooks");
 // The benchmark reads the size of Python's wasm memory through this (bench/bench_web.py).
@@ -131,14 +132,24 @@ function requireLoaded(name, shown, errors) {
 }
 
 /**
- * Give NumPy's products a BLAS: Pyodide's own libopenblas.so (its "openblas" package, checked against the site's
- * lock like every package), called by nn_impl.matmul through ctypes. Loaded after the page is ready so that it
- * does not delay it; until it arrives, and if it fails, the products run on einsum. Reports
- * {type: "kernel", products: "OpenBLAS 0.3.26" | ..., failed?: message}.
+ * Give the engine a fast matrix product, after "ready" so that it does not delay the page: nn_impl's own
+ * WebAssembly SIMD kernel (kernels.wasm, a few kB; web/simd_kernel.js), and only if it cannot be used, Pyodide's
+ * OpenBLAS (its "openblas" package, 6 MB, checked against the site's lock like every package), called by
+ * nn_impl.matmul through ctypes. Until one arrives, and if both fail, the products run on einsum.
+ * Reports {type: "kernel", products: "WebAssembly SIMD ..." | "OpenBLAS 0.3.26" | ..., failed?: message}.
  */
-async function loadOpenBLAS() {
-  const matmul = pyodide.pyimport("nn_impl.matmul");
+async function loadKernel() {
   stage("matrix products", "start");
+  let simdFailure;
+  try {
+    const products = await useSimdKernel(pyodide, new URL("./kernels.wasm", import.meta.url));
+    stage("matrix products", "done");
+    post({ type: "kernel", products });
+    return;
+  } catch (err) {
+    simdFailure = pythonMessage(err);
+  }
+  const matmul = pyodide.pyimport("nn_impl.matmul");
   try {
     // A missing or altered file (sha256 against the lock) is reported to errorCallback, not thrown; then
     // use_openblas finds no library and raises.
@@ -150,9 +161,9 @@ async function loadOpenBLAS() {
       throw errors.length ? new Error(errors.join(" ")) : err;
     }
     stage("matrix products", "done");
-    post({ type: "kernel", products: matmul.describe_kernel() });
+    post({ type: "kernel", products: matmul.describe_kernel(), failed: `the SIMD kernel: ${simdFailure}` });
   } catch (err) {
-    const message = pythonMessage(err);
+    const message = `the SIMD kernel: ${simdFailure}; OpenBLAS: ${pythonMessage(err)}`;
     stage("matrix products", "failed", { message });
     post({ type: "kernel", products: matmul.describe_kernel(), failed: message });
   } finally {
@@ -183,7 +194,7 @@ async function handle(id, type, payload) {
       if (session) throw new Error("already loaded");
       const { result, transfer } = await load(payload || {});
       post({ id, result }, transfer);
-      loadOpenBLAS(); // after "ready", outside the queue: requests go on being answered meanwhile
+      loadKernel(); // after "ready", outside the queue: requests go on being answered meanwhile
       return;
     }
     if (!session) throw new Error(`"${type}" before the worker finished loading`);

@@ -66,10 +66,16 @@ def predictions(model, X):
     proba: float (n, n_classes) every class's probability).
     """
     proba = np.asarray(model.predict_proba(X))
+    return predictions_from_proba(proba, getattr(model, "classes_", None))
+
+
+def predictions_from_proba(proba, classes=None):
+    """:func:`predictions`' dict from class probabilities ``proba`` (n, n_classes) already computed (e.g. by the
+    trainer's scoring at the end of an epoch); ``classes``: the label of each column (default 0, 1, ...)."""
     if proba.ndim != 2:
         raise ValueError(f"predict_proba returned shape {proba.shape}; expected (n, n_classes)")
     best = np.argmax(proba, axis=1)
-    classes = np.asarray(getattr(model, "classes_", np.arange(proba.shape[1])))
+    classes = np.asarray(np.arange(proba.shape[1]) if classes is None else classes)
     return {
         "pred": classes[best].astype(np.int64),
         "confidence": proba[np.arange(len(proba)), best],

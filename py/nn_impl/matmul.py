@@ -9,7 +9,12 @@ Three kernels compute the same products:
 * ``"openblas"`` -- Pyodide's own OpenBLAS (``libopenblas.so``, shipped for its SciPy) called through
   ``ctypes``: ``cblas_sgemm``/``cblas_dgemm`` on the arrays' buffers, row-major, transposes passed as flags.
   The page loads the library after it is ready and calls :func:`use_openblas`; until then, or if the library
-  is missing or broken, the einsum kernel goes on working.
+  is missing or broken, the einsum kernel goes on working;
+* ``"simd"`` -- the page's own float32 product in WebAssembly SIMD (``web/wasm/kernels.wat``): the worker links
+  it to Pyodide's memory and hands its exports to :func:`use_simd`; it reads and writes the arrays in place,
+  given their addresses. In the tab it is several times faster than OpenBLAS on the engine's products (OpenBLAS
+  is built for wasm without SIMD), and a call costs ~1 µs against ctypes' ~10. It computes float32 products
+  only; float64 ones go to einsum. The same module does Adam's update in one pass (:func:`fused_adam_step`).
 
 The kernel is chosen once (:func:`use`), and with OpenBLAS once per product shape: below
 :data:`BLAS_MIN_MULTIPLY_ADDS` the ctypes call costs more than it saves and einsum computes the product.
@@ -23,7 +28,7 @@ import numpy as np
 #: True where NumPy has no BLAS (Pyodide): products then run as plain loops unless OpenBLAS is loaded
 NO_BLAS = sys.platform == "emscripten"
 
-KERNELS = ("numpy", "einsum", "openblas")
+KERNELS = ("numpy", "einsum", "openblas", "simd")
 
 #: Whether the training step skips, in the first layer's two products, the inputs that are zero across the whole
 #: batch (see :func:`dense_skipping_zero_inputs`). Worth it only where the products are plain loops;
@@ -72,6 +77,10 @@ class _OpenBLAS:
 
 _kernel = "einsum" if NO_BLAS else "numpy"
 _openblas = None
+# the SIMD kernel's exports, once given to use_simd: sgemm(m, n, k, a, a_row, a_col, b, b_row, c, c_row) and
+# adam(n, p, g, m, v, beta1, beta2, eps, inverse_step) (web/wasm/kernels.wat)
+_sgemm = None
+_adam = None
 
 
 def kernel():
@@ -83,6 +92,8 @@ def describe_kernel():
     """What computes the products, for people: e.g. "OpenBLAS 0.3.26", "einsum (NumPy without BLAS)"."""
     if _kernel == "openblas":
         return " ".join(_openblas.config.split()[:2])
+    if _kernel == "simd":
+        return "WebAssembly SIMD (nn_impl's own float32 kernel)"
     if _kernel == "einsum":
         return "einsum (NumPy without BLAS)"
     return "NumPy matmul (its BLAS)"
@@ -96,6 +107,8 @@ def use(name):
         raise ValueError(f"kernel: unknown {name!r}; choose from {list(KERNELS)}")
     if name == "openblas" and _openblas is None:
         raise ValueError("kernel: OpenBLAS is not loaded; call use_openblas() first")
+    if name == "simd" and _sgemm is None:
+        raise ValueError("kernel: the SIMD kernel is not loaded; call use_simd() first")
     _kernel = name
     # Leaving blank inputs out pays where products are plain loops; with OpenBLAS the gather costs more than
     # the (now fast) third of the first layer it saves.
@@ -128,13 +141,72 @@ def use_openblas(library="libopenblas.so"):
     return use("openblas")
 
 
+def available():
+    """The kernels :func:`use` accepts now (a list of names of :data:`KERNELS`)."""
+    loaded = {"openblas": _openblas is not None, "simd": _sgemm is not None}
+    return [name for name in KERNELS if loaded.get(name, True)]
+
+
+def use_simd(kernels):
+    """Make the page's WebAssembly SIMD kernel compute the float32 products (and Adam's update), after checking
+    it on results known in advance (odd sizes, every form of product).
+
+    ``kernels``: the module's exports (web/wasm/kernels.wat), as attributes: ``sgemm(m, n, k, a, a_row, a_col, b,
+    b_row, c, c_row)``, C = A @ B for A (m, k) at address ``a`` with element strides (a_row, a_col), B (k, n) at
+    ``b`` with contiguous rows of stride b_row, C (m, n) at ``c`` with rows of stride c_row; and ``adam(n, p, g,
+    m, v, beta1, beta2, eps, inverse_step)`` (see :func:`fused_adam_step`). Raises ``ValueError`` when a result
+    is wrong; the kernel in use is then unchanged. Returns ``"simd"``.
+    """
+    global _sgemm, _adam
+    sgemm, adam = kernels.sgemm, kernels.adam
+    rng = np.random.default_rng(0)
+    for m, k, n in ((1, 1, 1), (13, 70, 21), (9, 5, 35)):  # the 4x8 tiles, the row tails and the single columns
+        A = rng.normal(size=(m, k)).astype(np.float32)
+        B = rng.normal(size=(k, n)).astype(np.float32)
+        expected = einsum_product(A.astype(np.float64), B.astype(np.float64))
+        for got in (_simd_product(sgemm, A, B), _simd_product(sgemm, A.T.copy().T, B.T.copy().T)):
+            if got is None or not np.allclose(got, expected, rtol=1e-4, atol=1e-4):
+                raise ValueError("the SIMD kernel's product differs from einsum's; not used")
+    # Adam on 7 parameters (a vector of 4, then 3 one by one): p - m' / ((sqrt(v') + eps)·s)
+    p, g, M, V = (rng.uniform(0.5, 1.5, size=7).astype(np.float32) for _ in range(4))
+    M2, V2 = 0.9 * M.astype(np.float64) + g, 0.999 * V.astype(np.float64) + g.astype(np.float64) ** 2
+    expected = p - M2 / ((np.sqrt(V2) + 1e-3) * 2.0)
+    adam(7, p.ctypes.data, g.ctypes.data, M.ctypes.data, V.ctypes.data, 0.9, 0.999, 1e-3, 2.0)
+    if not np.allclose(p, expected, rtol=1e-5):
+        raise ValueError("the SIMD kernel's Adam step differs from the formula; not used")
+    _sgemm, _adam = sgemm, adam
+    return use("simd")
+
+
+def fused_adam_step(p, g, M, V, beta1, beta2, eps, inverse_step):
+    """One Adam step in one pass by the SIMD kernel, when it is in use and the arrays suit it (float32,
+    contiguous, of one size): M <- beta1·M + g; V <- beta2·V + g·g; p <- p − M / ((sqrt(V) + eps)·inverse_step),
+    the operations of :class:`nn_impl.optimizers.Adam` in its order, all in float32 (NumPy 2 adds eps and
+    scales in float64 before rounding, as its scalars are float64: the two agree to float32 rounding).
+
+    p, g, M, V: 1-D arrays of n parameters, their gradients and moments, updated in place (g is not changed).
+    Returns True when done, False when the kernel cannot do it (nothing changed: the caller steps with NumPy).
+    """
+    if _kernel != "simd" or p.dtype != np.float32:
+        return False
+    arrays = (p, g, M, V)
+    if any(a.dtype != np.float32 or a.size != p.size or not a.flags.c_contiguous for a in arrays):
+        return False
+    _adam(p.size, *(_address(a) for a in arrays), beta1, beta2, eps, inverse_step)
+    return True
+
+
 def product(A, B, out=None):
     """A @ B for A of shape (m, k) and B of shape (k, n), into ``out`` (m, n) if given, with the kernel in use.
 
     A and B may be transposed views (``X.T``): OpenBLAS takes them as flags, without a copy. Returns the
     (m, n) product.
     """
-    if _kernel == "openblas" and A.shape[0] * A.shape[1] * B.shape[1] >= BLAS_MIN_MULTIPLY_ADDS:
+    if _kernel == "simd":
+        result = _simd_product(_sgemm, A, B, out)
+        if result is not None:
+            return result
+    elif _kernel == "openblas" and A.shape[0] * A.shape[1] * B.shape[1] >= BLAS_MIN_MULTIPLY_ADDS:
         result = _blas_product(_openblas, A, B, out)
         if result is not None:
             return result
@@ -182,6 +254,36 @@ def _blas_product(blas, A, B, out=None):
     target = out if out is not None and out.flags.c_contiguous else np.empty((m, n), dtype=A.dtype)
     gemm(_CBLAS_ROW_MAJOR, layout_a[0], layout_b[0], m, n, k, 1.0, A.ctypes.data, layout_a[1],
          B.ctypes.data, layout_b[1], 0.0, target.ctypes.data, n)
+    if out is not None and target is not out:
+        out[...] = target
+        return out
+    return target
+
+
+def _address(a):
+    """The address of ``a``'s first element (an int): what ``a.ctypes.data`` says, in 60 % of its time in Pyodide
+    (a product makes three of these calls: they were most of a small product's cost)."""
+    return a.__array_interface__["data"][0]
+
+
+def _simd_product(sgemm, A, B, out=None):
+    """A @ B by the SIMD kernel's ``sgemm`` for float32 operands, or None when they do not suit it (other dtypes,
+    an empty dimension). A is read with its own strides (a transposed view as it is); B is copied when its rows
+    are not contiguous (B = W.T in the backward pass: a small weight matrix); ``out`` must not overlap A or B."""
+    m, k = A.shape
+    n = B.shape[1]
+    if A.dtype != np.float32 or B.dtype != np.float32 or 0 in (m, k, n):
+        return None
+    if out is not None and out.dtype != np.float32:
+        return None
+    if A.strides[0] % 4 or A.strides[1] % 4:
+        A = np.ascontiguousarray(A)
+    if B.strides[1] != 4 or B.strides[0] % 4:
+        B = np.ascontiguousarray(B)
+    writable = out is not None and out.strides[1] == 4 and out.strides[0] % 4 == 0
+    target = out if writable else np.empty((m, n), dtype=np.float32)
+    sgemm(m, n, k, _address(A), A.strides[0] // 4, A.strides[1] // 4, _address(B), B.strides[0] // 4,
+          _address(target), target.strides[0] // 4)
     if out is not None and target is not out:
         out[...] = target
         return out

@@ -11,6 +11,8 @@ the middle (:mod:`nn_impl.checkpoint`) goes on exactly as if it had never stoppe
 
 import numpy as np
 
+from . import matmul
+
 
 class _Stateful:
     #: the attributes carried from step to step: lists of arrays aligned with the parameters, or an int
@@ -106,6 +108,9 @@ class Adam(_Stateful):
     V = v / (1−β2), which follow M <- β1·M + g and V <- β2·V + g², and fold the constants into one step size:
     p <- p − m̂ / (sqrt(v̂) + ε)·lr = p − M / (sqrt(V) + ε')·lr' with
     lr' = lr·(1−β1)·sqrt(1−β2ᵗ) / ((1−β1ᵗ)·sqrt(1−β2)) and ε' = ε·sqrt(1−β2ᵗ) / sqrt(1−β2).
+
+    In the browser the SIMD kernel does these same float32 operations in one pass over the arrays
+    (:func:`nn_impl.matmul.fused_adam_step`): ten NumPy passes were 30-60 % of a batch's time there.
     """
 
     STATE = ("t", "M", "V")
@@ -124,6 +129,8 @@ class Adam(_Stateful):
         step_size = lr * (1.0 - b1) / (1.0 - b1**self.t) * v_scale
         eps = self.eps * v_scale
         for p, g, M, V, tmp in zip(params, grads, self.M, self.V, self._scratch):
+            if matmul.fused_adam_step(p, g, M, V, b1, b2, eps, 1.0 / step_size):
+                continue
             M *= b1  # M <- β1·M + g
             M += g
             np.multiply(g, g, out=g)  # V <- β2·V + g²  (g is scratch space)

@@ -17,7 +17,6 @@ from .finetune import Teaching
 from .model import MLPClassifier, load as load_model_file
 from .persist import save_model
 from .preprocess import EmptyDrawingError, to_mnist
-from .reproduce import reproduction
 
 
 def _as_bytes(blob, name):
@@ -278,6 +277,9 @@ class Session:
         """The ``nn-impl train`` command and the Python code that repeat a run of ``config`` (the form's
         settings, as for ``configure``) on CPython: ``{"command": str, "python": str, "notes": [str]}``."""
         self._require_data()
+        # imported here, not at the top: it brings the CLI and argparse, ~150 ms of the page's start in Pyodide
+        from .reproduce import reproduction
+
         return reproduction(config, len(self.dataset["y_train"]))
 
     def set_learning_rate(self, learning_rate):
@@ -411,8 +413,14 @@ class Session:
         self._before_teaching = None
         return self._model_info()
 
-    def inspect(self, parts=("confusion", "explorer", "weights")):
+    def inspect(self, parts=("confusion", "explorer", "weights"), at_epoch_end=False):
         """Look inside the current model on the bundled test images; ``parts`` says what to compute.
+
+        ``at_epoch_end``: the page asks after an epoch of training: then, while the model answering is the one
+        training, the explorer and the confusion matrix come from the test set's scoring at the end of its latest
+        epoch (``Trainer.validation_proba``: the model as it was then) instead of scoring 10 000 images again in
+        one request, which a drawing made meanwhile would wait behind. ``scored_at_epoch`` in the reply says
+        which epoch's scoring was used (None: scored now).
 
         * ``"images"``: ``{"x_test": uint8 (n, 28, 28), "y_test": uint8 (n,)}`` (the page asks once);
         * ``"explorer"``: ``{"pred": (n,) int, "confidence": float32 (n,), "proba": float32 (n, n_classes)}``;
@@ -427,13 +435,18 @@ class Session:
         if unknown:
             raise ValueError(f"parts: unknown {unknown}; choose from {list(self.INSPECT_PARTS)}")
         x_test, y_test = self.dataset["x_test"], self.dataset["y_test"]
-        result = {**self._model_info(), "accuracy": None}
+        result = {**self._model_info(), "accuracy": None, "scored_at_epoch": None}
         if "images" in parts:
             result["images"] = {"x_test": x_test, "y_test": y_test}
         if self.model is None:
             return result  # the images only: nothing to look inside yet
         if "explorer" in parts or "confusion" in parts:
-            seen = diagnostics.predictions(self.model, x_test)
+            trainer = self._trainer if self.model_name == "training" else None
+            if at_epoch_end and trainer is not None and trainer.validation_proba is not None:
+                seen = diagnostics.predictions_from_proba(trainer.validation_proba, self.model.classes_)
+                result["scored_at_epoch"] = trainer.epoch
+            else:
+                seen = diagnostics.predictions(self.model, x_test)
             n_classes = int(self.model.n_classes_)
             result["accuracy"] = float(np.mean(seen["pred"] == y_test))
             if "explorer" in parts:

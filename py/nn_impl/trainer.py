@@ -109,7 +109,11 @@ class Trainer:
         self._batch_in_epoch = 0
         self._order: np.ndarray | None = None
         self._epoch_loss = self._epoch_correct = self._epoch_seconds = 0.0
-        self._validation: dict[str, int] | None = None  # {"scored", "correct"} while the validation set is scored in blocks
+        self._validation: dict[str, Any] | None = None  # {"scored", "correct", "proba"} while scored in blocks
+        #: The class probabilities (n_val, n_classes) the validation set got at the end of the latest epoch (the
+        #: weights do not change while it is scored), or None before the first epoch ends or without validation
+        #: data. The page's inspection after an epoch reuses them instead of scoring the test set again.
+        self.validation_proba: np.ndarray | None = None
         self._diverged: str | None = None
         self._layer_stats = None  # the statistics of the last batch measured (layer_stats.measure)
 
@@ -332,7 +336,8 @@ class Trainer:
         if not np.isfinite(self._flat_params).all():
             self._diverge("the weights became NaN or infinite after the last update")
             return False
-        self._validation = {"scored": 0, "correct": 0}
+        proba = None if self._val is None else np.empty((len(self._val[1]), self.model.n_classes_), self.model.dtype)
+        self._validation = {"scored": 0, "correct": 0, "proba": proba}
         return True
 
     def _score_validation_block(self):
@@ -344,10 +349,14 @@ class Trainer:
             X_val, y_val = self._val
             start = progress["scored"]
             stop = min(start + self.validation_block, len(y_val))
-            progress["correct"] += int(np.count_nonzero(self.model.predict(X_val[start:stop]) == y_val[start:stop]))
+            block = progress["proba"][start:stop]
+            block[...] = self.model.predict_proba(X_val[start:stop])
+            # labels are the engine's integer codes here, as are the columns' indices
+            progress["correct"] += int(np.count_nonzero(block.argmax(axis=1) == y_val[start:stop]))
             progress["scored"] = stop
             if stop < len(y_val):
                 return None
+            self.validation_proba = progress["proba"]
         self._validation = None
         model = self.model
         self.epoch += 1

@@ -6,6 +6,7 @@
 // which NumPy and nn_impl wheels are installed (loadPackage checks their sha256). pytest and its pure-Python
 // dependencies are unzipped from WHEELS_DIR. The tests import nn_impl from the installed wheel, not from py/.
 // Exits with pytest's exit code.
+import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -14,6 +15,10 @@ const { loadPyodide } = await import(pathToFileURL(path.join(distDir, "pyodide",
 const pyodide = await loadPyodide({ indexURL: path.join(distDir, "pyodide") + "/" });
 // openblas: the shared library the page loads after it is ready; with it the tests also run the OpenBLAS kernel.
 await pyodide.loadPackage(["numpy", "nn_impl", "openblas"], { messageCallback: () => {} });
+// The page's WebAssembly SIMD kernel, linked by the page's own loader: the tests run it too, and it stays the
+// kernel in use (as in the worker) for the tests that do not choose one.
+const { useSimdKernelBytes } = await import(pathToFileURL(path.join(distDir, "simd_kernel.js")).href);
+await useSimdKernelBytes(pyodide, fs.readFileSync(path.join(distDir, "kernels.wasm")));
 for (const [mountPoint, folder] of [["/tests", testsDir], ["/wheels", wheelsDir]]) {
   pyodide.FS.mkdirTree(mountPoint);
   pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: folder }, mountPoint);

@@ -293,9 +293,41 @@ def test_inspect_confusion_explorer_and_weights_agree(session):
 
 def test_inspect_sends_the_test_images_only_when_asked(session):
     result = session.inspect(parts=["images"])
-    assert set(result) == {"model", "layer_sizes", "accuracy", "images"}
+    assert set(result) == {"model", "layer_sizes", "accuracy", "scored_at_epoch", "images"}
     np.testing.assert_array_equal(result["images"]["x_test"], session.dataset["x_test"])
     np.testing.assert_array_equal(result["images"]["y_test"], session.dataset["y_test"])
+
+
+def test_inspect_after_an_epoch_reuses_the_epochs_scoring_of_the_test_set(session, monkeypatch):
+    """The page's inspection after an epoch takes the test set's probabilities from the epoch's own scoring
+    (the model at the epoch's end) instead of scoring 10 000 images again in one request."""
+    session.configure(config={"hidden_layer_sizes": [16], "batch_size": 30, "epochs": 3, "random_state": 0,
+                              "input_scaling": "unit"})
+    first = session.train(n_batches=1000)
+    assert first["status"] == "epoch_end"
+    fresh = session.inspect(parts=["explorer", "confusion"])  # scored now, by the model as it is: the epoch's end
+    assert fresh["scored_at_epoch"] is None
+    session.train(n_batches=3)  # the weights move on
+
+    def no_second_scoring(*args, **kwargs):
+        raise AssertionError("the test set was scored again")
+
+    monkeypatch.setattr(session.model, "predict_proba", no_second_scoring)
+    reused = session.inspect(parts=["explorer", "confusion"], at_epoch_end=True)
+    assert reused["scored_at_epoch"] == 1
+    np.testing.assert_array_equal(reused["explorer"]["pred"], fresh["explorer"]["pred"])
+    np.testing.assert_allclose(reused["explorer"]["proba"], fresh["explorer"]["proba"], rtol=1e-6, atol=1e-7)
+    np.testing.assert_array_equal(reused["confusion"], fresh["confusion"])
+    assert reused["accuracy"] == pytest.approx(first["history"]["val_accuracy"])
+
+
+def test_inspect_at_epoch_end_scores_when_no_epoch_has_ended(session):
+    session.configure(config={"hidden_layer_sizes": [16], "batch_size": 30, "epochs": 3, "random_state": 0,
+                              "input_scaling": "unit"})
+    session.train(n_batches=2)
+    result = session.inspect(parts=["explorer"], at_epoch_end=True)
+    assert result["scored_at_epoch"] is None
+    np.testing.assert_array_equal(result["explorer"]["pred"], session.model.predict(session.dataset["x_test"]))
 
 
 def test_inspect_without_a_model_gives_the_images_only():

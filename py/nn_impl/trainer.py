@@ -242,7 +242,7 @@ class Trainer:
             "epoch_loss": self._epoch_loss,
             "epoch_correct": self._epoch_correct,
             "epoch_seconds": self._epoch_seconds,
-            "validation": None if self._validation is None else dict(self._validation),
+            "validation": None if self._validation is None else _copied(self._validation),
             "diverged": self._diverged,
             "history": [dict(entry) for entry in self.model.history_],
             "n_samples": self.n_samples,
@@ -277,10 +277,15 @@ class Trainer:
         validation = state["validation"]
         if validation is not None:
             n_val = len(self._val[1]) if self._val is not None else 0
-            if not isinstance(validation, dict) or set(validation) != {"scored", "correct"}:
-                raise ValueError("trainer state: validation must be {'scored': int, 'correct': int} or None")
+            if not isinstance(validation, dict) or set(validation) != {"scored", "correct", "proba"}:
+                raise ValueError("trainer state: validation must be {'scored': int, 'correct': int, 'proba': "
+                                 "array (n_val, n_classes) or None} or None")
             scored = _check_int("validation scored", validation["scored"], 0, n_val)
             _check_int("validation correct", validation["correct"], 0, scored)
+            proba, shape = validation["proba"], None if self._val is None else (n_val, self.model.n_classes_)
+            if (proba is None) != (shape is None) or (
+                    proba is not None and (not isinstance(proba, np.ndarray) or proba.shape != shape)):
+                raise ValueError(f"trainer state: validation proba must be an array of shape {shape}")
         for name in ("epoch_loss", "epoch_correct", "epoch_seconds"):
             value = state[name]
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
@@ -306,7 +311,8 @@ class Trainer:
         self.base_learning_rate = self.model.learning_rate = base_rate
         self._epoch_loss, self._epoch_correct, self._epoch_seconds = (
             state["epoch_loss"], state["epoch_correct"], state["epoch_seconds"])
-        self._validation = None if validation is None else dict(validation)
+        self._validation = None if validation is None else {
+            **validation, "proba": None if validation["proba"] is None else validation["proba"].astype(self.model.dtype)}
         self._diverged = state["diverged"]
         self.model.history_ = [dict(entry) for entry in history]
         self.model.loss_curve_ = [entry["loss"] for entry in history]
@@ -512,6 +518,11 @@ def _check_array(name, given, like):
                          "(the network and dtype of this run)")
     if not np.isfinite(given).all():
         raise ValueError(f"trainer state: {name} holds NaN or infinite values")
+
+
+def _copied(progress):
+    """A copy of the validation scoring in progress ({"scored", "correct", "proba"}), its array copied too."""
+    return {**progress, "proba": None if progress["proba"] is None else progress["proba"].copy()}
 
 
 def _check_int(name, value, low, high):

@@ -7,6 +7,9 @@
 // Bus events listened to: "prediction-shown" (prediction.js).
 import { LABELS } from "./my_digits.js";
 
+/** "a 3", "an 8" (said "eight"): how the page names a digit in a sentence. */
+const aDigit = (label) => `${label === 8 ? "an" : "a"} ${label}`;
+
 /**
  * @param bus the page's EventTarget
  * @param digits the MyDigits set
@@ -29,19 +32,19 @@ export function createCollect({ bus, digits, prediction, elements }) {
     const seen = prediction.seenInput();
     if (!seen) { // the answer for this picture is on its way: add it when it comes
       waitingLabel = label;
-      say(`Adding it as a ${label} when the network has seen the picture…`);
+      say(`Adding it as ${aDigit(label)} when the network has seen the picture…`);
       return;
     }
     waitingLabel = null;
     if (added && digits.items.has(added.key) && samePixels(added.input, seen.pixels)) {
       digits.relabel(added.key, label);
-      say(`Changed: this picture is in My digits as a ${label} now.`);
+      say(`Changed: this picture is in My digits as ${aDigit(label)} now.`);
       return;
     }
     const [key] = digits.add([{ label, pixels: seen.pixels }]);
     added = { input: seen.pixels, key };
     const count = digits.counts()[label];
-    say(`Added to My digits as a ${label} (${count} × ${label}, ${digits.size} in all).`);
+    say(`Added to My digits as ${aDigit(label)} (${count} × ${label}, ${digits.size} in all).`);
   }
 
   bus.addEventListener("prediction-shown", () => {
@@ -59,7 +62,7 @@ export function createCollect({ bus, digits, prediction, elements }) {
   buttons.replaceChildren(...LABELS.map((label) => {
     const b = document.createElement("button");
     b.type = "button";
-    b.textContent = `It is a ${label}`;
+    b.textContent = `It is ${aDigit(label)}`;
     b.addEventListener("click", () => collect(label));
     return b;
   }));

@@ -56,8 +56,8 @@ def test_taught_my_handwriting_the_pad_reads_new_drawings_of_it_and_mnist_stays(
     rng = random.Random(0)
     for label in STYLE_LABELS * 4:
         draw_in_style(page, label, rng)
-        button(page, f"It is a {label}").click()
-        assert page.locator("#collect-message").inner_text().startswith(f"Added to My digits as a {label}")
+        button(page, f"It is {'an' if label == 8 else 'a'} {label}").click()
+        assert page.locator("#collect-message").inner_text().startswith(f"Added to My digits as {'an' if label == 8 else 'a'} {label}")
     assert summary(page).startswith("20 digits: 4 × 2, 4 × 3, 4 × 4, 4 × 7, 4 × 8")
 
     # new drawings of the same style (another seed: other wobbles, slants, sizes and places), before teaching

@@ -19,9 +19,10 @@ const PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9
 const newRunKey = () =>
   `${KEY_PREFIX}${Date.now().toString(36).padStart(9, "0")}-${Math.random().toString(36).slice(2, 8)}`;
 
-function emptyRun(id, color, config, layerSizes) {
+function emptyRun(id, color, config, layerSizes, kind) {
   return {
     id, key: newRunKey(), color, config, layerSizes, visible: true,
+    kind, // "training" (a network trained from the form's settings) or "teaching" (My digits taught to a network)
     startedAt: Date.now(),
     status: "running", // running | finished | stopped | diverged
     seconds: 0, // training time (wall clock while the loop ran)
@@ -77,14 +78,17 @@ export class RunHistory {
     this.onChange("runs");
   }
 
-  /** A new run with these settings and layer sizes; an empty newest run (nothing trained yet) is replaced. */
-  start(config, layerSizes) {
+  /**
+   * A new run with these settings and layer sizes; an empty newest run (nothing trained yet) is replaced.
+   * `kind`: "training", or "teaching" for My digits taught to the network that answered (teaching.js).
+   */
+  start(config, layerSizes, kind = "training") {
     const newest = this.current;
     if (newest && newest.loss.value.length === 0 && newest.epochs.epoch.length === 0) this.remove(newest.id, false);
     while (this.runs.length >= MAX_RUNS) this.remove(this.runs[0].id, false);
     const used = new Set(this.runs.map((r) => r.color));
     const color = PALETTE.find((c) => !used.has(c)) || PALETTE[this.nextId % PALETTE.length];
-    const run = emptyRun(this.nextId++, color, { ...config }, [...layerSizes]);
+    const run = emptyRun(this.nextId++, color, { ...config }, [...layerSizes], kind);
     this.runs.push(run);
     this.onChange("runs");
     return run;
@@ -196,6 +200,10 @@ export class RunHistory {
 /** A run's settings in a line: "784-32-24-10 relu, cross_entropy, adam 0.003, batch 64, 3000 samples, 2 epochs, seed 1". */
 export function describeRun(run) {
   const c = run.config;
+  if (run.kind === "teaching") {
+    return `${run.layerSizes.join("-")} taught My digits: ${Math.round(c.replay_share * 100)} % MNIST, ` +
+      `${c.teach_batches} batches, adam ${c.teach_learning_rate}`;
+  }
   return `${run.layerSizes.join("-")} ${c.activation}, ${c.loss}, ${c.solver} ${c.learning_rate}, ` +
     `batch ${c.batch_size}, ${c.train_samples} samples, ${c.epochs} epochs, seed ${c.random_state}`;
 }

@@ -112,7 +112,7 @@ export function createTeaching({ client, bus, digits, training, registry, elemen
       // one pass over a mix of the learner's digits and MNIST images (nn_impl.finetune): one epoch, whose
       // length in samples the first slice tells
       const ended = await training.trainPrepared({
-        config, layerSizes: answeringLayerSizes(), samplesTotal: null, epochs: 1,
+        config, layerSizes: answeringLayerSizes(), samplesTotal: null, epochs: 1, kind: "teaching",
         message: `Teaching the network ${setup.n_taught} of your digits (${setup.batches} batches)…`,
       });
       if (ended === null) {

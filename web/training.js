@@ -122,10 +122,10 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
 
   /** The run Python has just set up becomes the one the loop, the read-outs and the charts follow. */
   /** A new run: `resumable` when it can be kept and continued after a reload (a run of the form's settings). */
-  function startRun(config, layerSizes, samplesTotal, epochs, { resumable }) {
+  function startRun(config, layerSizes, samplesTotal, epochs, { resumable, kind = "training" }) {
     Object.assign(run, { samplesTotal, samples: 0, elapsed: 0, epochs, active: true });
     endRecord("stopped"); // a Reset ends the run it replaces
-    run.record = runs.start(config, layerSizes);
+    run.record = runs.start(config, layerSizes, kind);
     bus.dispatchEvent(new CustomEvent("run-started", { detail: { record: run.record, continued: false, resumable } }));
     for (const id of READOUTS) $(id).textContent = "–";
   }
@@ -382,15 +382,17 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
         trainLoop();
       });
     },
+    /**
      * Train a run that Python has already set up (the "teach" request) with the same loop, read-outs, charts and
      * buttons (Pause, Stop) as Train. `setup`: {config (recorded with the run), layerSizes, samplesTotal (null:
-     * found from the first slice's share of the epochs), epochs, message}. Resolves with how the run ended: "finished", "diverged" or "stopped" (stopped, failed, or the
-     * worker went away), or null when it could not start (another button's work was under way).
+     * found from the first slice's share of the epochs), epochs, kind (runs.js), message}. Resolves with how the
+     * run ended: "finished", "diverged" or "stopped" (stopped, failed, or the worker went away), or null when it
+     * could not start (another button's work was under way).
      */
     trainPrepared(setup) {
       if (appState() !== "ready" || run.verb !== null) return Promise.resolve(null);
       return new Promise((resolve) => {
-        startRun(setup.config, setup.layerSizes, setup.samplesTotal, setup.epochs, { resumable: false });
+        startRun(setup.config, setup.layerSizes, setup.samplesTotal, setup.epochs, { resumable: false, kind: setup.kind });
         run.onEnd = resolve;
         changeState("training");
         showMessage(setup.message);

@@ -20,7 +20,8 @@ const KEY = "interrupted-run";
 // (an epoch of a small run can take a tenth of a second).
 const SAVE_EVERY_MS = 5000;
 const EPOCH_END_GAP_MS = 1000;
-// Keeping the run takes at most about this share of the training time: a 784-1024-1024-10 network's checkpoint is
+// Within an epoch, keeping the run takes at most about this share of the training time (an epoch of a network
+// whose checkpoint is costly is long anyway): a 784-1024-1024-10 network's checkpoint is
 // 29 MB and takes CPython ~0.4 s to write (784-32-24-10: 0.6 MB, ~9 ms in the tab), so its gap grows to 20 s.
 const COST_SHARE = 0.02;
 
@@ -112,8 +113,9 @@ export function createInterruptedRun({ client, bus, runs, training, elements, be
     if (record !== kept.record || kept.saving || kept.refused) return;
     if (!["running", "epoch_end"].includes(result.status)) return;
     const since = performance.now() - kept.lastSave;
-    const cost = kept.lastCost.requestMs / COST_SHARE;
-    if (since < Math.max(result.history ? EPOCH_END_GAP_MS : SAVE_EVERY_MS, cost)) return;
+    // an epoch's end is always kept (a second apart at least); within an epoch the gap grows with the cost
+    const gap = result.history ? EPOCH_END_GAP_MS : Math.max(SAVE_EVERY_MS, kept.lastCost.requestMs / COST_SHARE);
+    if (since < gap) return;
     keep(kept.generation, e.detail);
   });
   bus.addEventListener("run-ended", () => {

@@ -6,7 +6,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from _accessibility import assert_no_serious_violations
 from _page_helpers import READY_TIMEOUT_MS, button, epoch_value, open_page, runs_completed, wait_state
 
 pytestmark = pytest.mark.browser
@@ -71,7 +70,6 @@ def test_a_run_interrupted_by_a_reload_continues(page, site_url):
 
 def test_discard_removes_the_offer_for_good(page, site_url):
     train_and_reload_after_an_epoch(page, site_url)
-    assert_no_serious_violations(page, "a run offered to continue")
     button(page, "Discard it").click()
     expect(offer(page)).to_be_hidden()
     page.reload()

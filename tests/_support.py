@@ -1,7 +1,9 @@
 """Helpers shared by the test folders (importable because tests/conftest.py puts tests/ on sys.path)."""
 
+import io
 import os
 
+import numpy as np
 import pytest
 
 from nn_impl import matmul
@@ -49,3 +51,22 @@ def _kernels_here():
 
 
 KERNELS_HERE = _kernels_here()
+
+
+def npz_members(raw):
+    """The arrays of the .npz bytes ``raw``, {name: array} (read without unpickling)."""
+    with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+        return {key: npz[key] for key in npz.files}
+
+
+def rewritten_npz(raw, **changes):
+    """The .npz bytes ``raw`` with members replaced (a value of None removes that member)."""
+    members = npz_members(raw)
+    for key, value in changes.items():
+        if value is None:
+            members.pop(key)
+        else:
+            members[key] = value
+    buffer = io.BytesIO()
+    np.savez(buffer, **members)
+    return buffer.getvalue()

@@ -27,25 +27,25 @@ def damage(page, pattern, how):
     page.context.route(pattern, serve_damaged)
 
 
-@pytest.mark.parametrize("how", ["missing", "altered"])
-def test_without_the_simd_kernel_the_page_trains_on_openblas(page, site_url, how):
-    damage(page, re.compile(r".*/kernels\.wasm$"), how)
+def trains_on(page, site_url, kernel, notice):
+    """Open the page: "Runtime versions" names the ``kernel`` (a regex) that computes the products, the
+    ``notice`` (a regex) says why, and a training step works."""
     page.goto(site_url)
     expect(page.get_by_label("Runtime versions", exact=True)).to_have_text(
-        re.compile(r"matrix products: OpenBLAS 0\.3\.\d+$"), timeout=120_000)
-    expect(page.get_by_text(re.compile("The fast matrix products could not be loaded .*the SIMD kernel"))).to_be_visible()
+        re.compile(f"matrix products: {kernel}$"), timeout=120_000)
+    expect(page.get_by_text(re.compile(notice))).to_be_visible()
     wait_state(page, "ready")
     button(page, "Step").click()
     expect(page.get_by_label("Epoch", exact=True)).not_to_have_text("–", timeout=60_000)
+
+
+@pytest.mark.parametrize("how", ["missing", "altered"])
+def test_without_the_simd_kernel_the_page_trains_on_openblas(page, site_url, how):
+    damage(page, re.compile(r".*/kernels\.wasm$"), how)
+    trains_on(page, site_url, r"OpenBLAS 0\.3\.\d+", "The fast matrix products could not be loaded .*the SIMD kernel")
 
 
 def test_without_either_fast_kernel_the_page_trains_on_einsum(page, site_url):
     damage(page, re.compile(r".*/kernels\.wasm$"), "altered")
     damage(page, re.compile(r".*/pyodide/openblas-[^/]*\.zip$"), "missing")
-    page.goto(site_url)
-    expect(page.get_by_label("Runtime versions", exact=True)).to_have_text(
-        re.compile(r"matrix products: einsum \(NumPy without BLAS\)$"), timeout=120_000)
-    expect(page.get_by_text(re.compile("could not be loaded .*training uses einsum"))).to_be_visible()
-    wait_state(page, "ready")
-    button(page, "Step").click()
-    expect(page.get_by_label("Epoch", exact=True)).not_to_have_text("–", timeout=60_000)
+    trains_on(page, site_url, r"einsum \(NumPy without BLAS\)", "could not be loaded .*training uses einsum")

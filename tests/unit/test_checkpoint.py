@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 
 from nn_impl import MLPClassifier, checkpoint
+
+from _support import rewritten_npz
 from nn_impl.optimizers import OPTIMIZERS
 
 N_TRAIN, N_VAL, BATCH = 300, 100, 16
@@ -123,18 +125,7 @@ def test_extra_comes_back_as_it_was_given():
     assert saved["params"]["hidden_layer_sizes"] == (12, 6)
 
 
-def _edited(raw, **changes):
-    """The checkpoint ``raw`` with members replaced (None: removed)."""
-    with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-        arrays = {key: npz[key] for key in npz.files}
-    for key, value in changes.items():
-        if value is None:
-            arrays.pop(key)
-        else:
-            arrays[key] = value
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    return buffer.getvalue()
+_edited = rewritten_npz  # the checkpoint ``raw`` with members replaced (None: removed)
 
 
 def _header(raw):

@@ -9,6 +9,8 @@ import pytest
 import nn_impl
 from nn_impl import persist
 
+from _support import npz_members, rewritten_npz
+
 
 def _fitted(dtype="float32", hidden=(6, 5), seed=0):
     rng = np.random.default_rng(seed)
@@ -32,22 +34,8 @@ def _saved_bytes(model):
     return buffer.getvalue()
 
 
-def _members(raw):
-    with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-        return {key: npz[key] for key in npz.files}
-
-
-def _rewrite(raw, **changes):
-    """The model file ``raw`` with members replaced (a value of None deletes that member)."""
-    members = _members(raw)
-    for key, value in changes.items():
-        if value is None:
-            members.pop(key)
-        else:
-            members[key] = value
-    buffer = io.BytesIO()
-    np.savez(buffer, **members)
-    return buffer.getvalue()
+_members = npz_members
+_rewrite = rewritten_npz  # the model file ``raw`` with members replaced (None deletes that member)
 
 
 def _with_config(raw, **config_changes):

@@ -21,7 +21,7 @@ export function createReproduce({ client, bus, registry }) {
 
   async function refresh() {
     if (!registry()) return;
-    const { config, errors } = readConfig(registry());
+    const { config, errors } = readConfig(registry(), { quietly: true });
     const bad = Object.keys(errors);
     if (bad.length) {
       notes.textContent = `Fix the settings above (${bad.join(", ")}) to see the command for them.`;

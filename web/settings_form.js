@@ -63,15 +63,18 @@ export function showConfig(registry, config) {
   }
 }
 
-/** Read and validate the whole form. Returns {config, errors: {name: message}}; messages shown inline. */
-export function readConfig(registry) {
+/**
+ * Read and validate the whole form. Returns {config, errors: {name: message}}; messages shown inline unless
+ * `quietly` (a reader that only looks, like the reproduction, must not clear a message Python gave a field).
+ */
+export function readConfig(registry, { quietly = false } = {}) {
   const config = {};
   const errors = {};
   for (const name of FIELD_NAMES) {
     const parsed = parseValue(registry[name], field(name).value);
     if (parsed.error) errors[name] = parsed.error;
     else config[name] = parsed.value;
-    setMessage(name, parsed.error || "");
+    if (!quietly) setMessage(name, parsed.error || "");
   }
   return { config, errors };
 }

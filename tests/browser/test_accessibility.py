@@ -79,9 +79,12 @@ def test_axe_finds_nothing_serious_in_every_section_and_state_in_both_colour_sch
     expect(page.get_by_label("Runs", exact=True).get_by_role("row")).to_have_count(2)
     assert_no_serious_violations(page, "after training, charts and Runs table")
 
-    # a prediction shown
+    # a prediction shown, then said to be right: My digits holds it
     assert draw_and_wait(page, 3) == "3"
     assert_no_serious_violations(page, "a prediction shown")
+    button(page, "It is a 3").click()
+    expect(page.get_by_role("button", name="Digit 3, number 1: remove")).to_be_visible()
+    assert_no_serious_violations(page, "a digit in My digits")
 
     # the explorer filtered by a confusion-matrix cell
     wrong = [b for t, p, n, b in cell_buttons(page) if t != p and n > 0]

@@ -2,7 +2,7 @@
 
     python3 bench/bench_teach_page.py [--dist dist] [--repeats 3] [--per-label 4]
 
-In headless Chromium, with OpenBLAS loaded: "My digits" are ``--per-label`` digits of each label taken from the
+In headless Chromium, with the fast kernel loaded (the SIMD one): "My digits" are ``--per-label`` digits of each label taken from the
 bundled MNIST test images and mirrored left to right (a style MNIST has not seen: a backwards 2, 3, 4, 7...),
 imported through "Import digits" as an .npz. Then "Teach the network my digits" is pressed with the defaults
 (and once more with no MNIST replayed), timed from the click until the page says "Taught", and the page's own
@@ -24,7 +24,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "py"))
-from buildtools.browser import launch_options, page_bench_parser, serve_in_background  # noqa: E402
+from buildtools.browser import FAST_KERNEL_IN_USE, launch_options, page_bench_parser, serve_in_background  # noqa: E402
 from nn_impl import data  # noqa: E402
 
 
@@ -80,8 +80,7 @@ def main(argv=None):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(url)
         page.wait_for_function("document.body.dataset.state === 'ready'", timeout=240_000)
-        page.wait_for_function("/matrix products: OpenBLAS/.test(document.getElementById('versions').textContent)",
-                               timeout=120_000)
+        page.wait_for_function(FAST_KERNEL_IN_USE, timeout=120_000)
         page.get_by_label("Import digits").set_input_files(path)
         page.wait_for_function(f"document.getElementById('my-digits-summary').textContent.startsWith('{len(y)} digits')")
         settings = {label: page.get_by_label(label, exact=True).input_value()

@@ -4,6 +4,7 @@
 // so what is shown always parses; this module only asks again whenever the settings change.
 import { withoutErrorClass } from "./protocol.js";
 import { readConfig } from "./settings_form.js";
+import { runSettings } from "./settings.js";
 
 /**
  * @param client the WorkerClient
@@ -29,7 +30,7 @@ export function createReproduce({ client, bus, registry }) {
     }
     const mine = ++asked;
     try {
-      const reply = await client.request("reproduce", { config });
+      const reply = await client.request("reproduce", { config: runSettings(config) });
       if (mine !== asked) return;
       command.textContent = reply.command;
       python.textContent = reply.python;

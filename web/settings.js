@@ -15,6 +15,10 @@ export const FIELD_NAMES = [
 // the "teach" request takes them, and "configure" does not.
 export const TEACHING_FIELDS = ["replay_share", "teach_batches", "teach_learning_rate"];
 
+/** The settings of a training run in `config` (what "configure" and "reproduce" take): all but the teaching ones. */
+export const runSettings = (config) =>
+  Object.fromEntries(Object.entries(config).filter(([name]) => !TEACHING_FIELDS.includes(name)));
+
 // Presets set only the settings they name; the rest keep their current values.
 export const PRESETS = {
   // The tutorial's network and training, exactly: 784-32-24-10 sigmoid units, MSE on sigmoid outputs,

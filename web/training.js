@@ -11,7 +11,7 @@
 import { withoutErrorClass } from "./protocol.js";
 import { announce, epochText } from "./announcer.js";
 import { appState, setAppState } from "./app_state.js";
-import { PRESETS, TEACHING_FIELDS, writeUrl } from "./settings.js";
+import { PRESETS, runSettings, writeUrl } from "./settings.js";
 import { lockFields, readConfig, showConfig, showPythonError, unlockedOnly } from "./settings_form.js";
 
 // Slices of at most ~40 ms of Python (Trainer.run's max_seconds; an epoch's validation scoring is split into
@@ -107,8 +107,7 @@ export function createTraining({ client, bus, runs, watchLayers, registry, cance
     writeUrl(registry(), config);
     try {
       await beforeConfigure(config);
-      const settings = Object.fromEntries(Object.entries(config).filter(([name]) => !TEACHING_FIELDS.includes(name)));
-      const result = await client.request("configure", { config: settings });
+      const result = await client.request("configure", { config: runSettings(config) });
       startRun(config, result.layer_sizes, result.n_train * config.epochs, config.epochs, { resumable: true });
       showMessage(`New network ${result.layer_sizes.join("-")} ready to train.`);
       return true;

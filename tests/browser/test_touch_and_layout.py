@@ -75,8 +75,10 @@ def test_a_finger_draws_on_a_phone_without_scrolling_and_the_layout_fits(device_
     before = stroke_ends_answered(page)
     touch_digit(page, 3)
     assert wait_answered(page, before) == "3"
-    assert page.evaluate("window.scrollY") == scroll_before
-    assert pad.bounding_box()["y"] == pad_top  # and the pad is where the finger left it
+    # The pad is where the finger left it: the finger did not scroll the page. (scrollY itself may move: the line
+    # above that says what this device keeps grows when the drawing is kept, and the browser's scroll anchoring
+    # moves scrollY by as much to keep the pad in place.)
+    assert abs(pad.bounding_box()["y"] - pad_top) < 1  # (anchoring keeps it to a fraction of a pixel)
     expect(page.locator("#announcer")).to_have_text(re.compile(r"^Predicted digit 3, \d+\.\d % sure$"))
     assert_layout_fits(page, "360×740, a prediction shown")
 

@@ -87,7 +87,7 @@ export function createInterruptedRun({ client, bus, runs, training, elements, be
       if (generation !== kept.generation) return; // the run ended (or another began) meanwhile
       runs.save(record); // its curves as far as the checkpoint, at least (points past it are dropped on continuing)
       const samples = reply.summary.samples_seen;
-      await saveItem(KEY, { bytes: reply.bytes.data, summary: reply.summary, runId: record.id, samples, seconds,
+      await saveItem(KEY, { bytes: reply.bytes.data, summary: reply.summary, runKey: record.key, samples, seconds,
         savedAt: Date.now() });
       kept.lastCost.storeMs = performance.now() - requested;
       kept.saves++;
@@ -157,7 +157,7 @@ export function createInterruptedRun({ client, bus, runs, training, elements, be
       return;
     }
     const where = { samples: reply.samples_seen, seconds: item.seconds || 0 };
-    let record = runs.runs.find((r) => r.id === item.runId);
+    let record = runs.runs.find((r) => r.key === item.runKey);
     if (record) runs.continueFrom(record, where);
     else record = runs.start(reply.config, reply.layer_sizes); // its record was removed: its curves start here
     hideOffer();

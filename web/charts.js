@@ -9,6 +9,7 @@
 import uPlot from "./vendor/uplot/uPlot.esm.js";
 import { runLabel, runName, smoothed } from "./runs.js";
 import { axisColors, onSchemeChange } from "./theme.js";
+import { afterNextFrame } from "./frames.js";
 
 const DRAW_INTERVAL_MS = 250;
 const HEIGHT = 220;
@@ -68,13 +69,17 @@ export class ResizingPlot {
   constructor(element) {
     this.element = element;
     this.plot = null;
+    this.knownWidth = 0; // the element's width at the last layout the observer reported (0: none yet)
     new ResizeObserver(() => {
+      this.knownWidth = this.element.clientWidth; // just laid out: reading it costs nothing now
       if (this.plot) this.plot.setSize({ width: this.width(), height: HEIGHT });
     }).observe(element);
   }
 
+  // Read from the observer when it has reported: asking the element while a run starts (after the form's fields
+  // were disabled) would lay out the page then and there, inside the task.
   width() {
-    return Math.max(260, this.element.clientWidth || 400);
+    return Math.max(260, this.knownWidth || this.element.clientWidth || 400);
   }
 
   /** Replace the chart: `options` without width/height, `data` as uPlot takes it. */
@@ -100,6 +105,9 @@ export class TrainingCharts {
     this.accuracy = new ResizingPlot(elements.accuracy);
     this.throttle = new Throttle(() => this._setData());
     this.shown = []; // the runs drawn, in series order
+    this.rebuilds = 0; // counts rebuilds: an accuracy chart waiting for its frame is built only for the latest
+    this.accuracyPending = false; // rebuilt in the frame after the loss chart's (see rebuild)
+    this.accuracyDrawn = ""; // the accuracy points drawn (their count per run): unchanged ones are not redrawn
     elements.xAxis.addEventListener("change", () => {
       this.xAxis = elements.xAxis.value;
       this.rebuild();
@@ -140,13 +148,23 @@ export class TrainingCharts {
       series: lossSeries,
       hooks,
     }, this._lossData());
-    this.accuracy.rebuild({
+    this._legend();
+    // A new chart is drawn whole, axes and labels included: two of them in one task took 40-70 ms when a run
+    // started, so the accuracy chart follows in the next frame.
+    const accuracyOptions = {
       scales: { x: { time: false } },
       axes: axes("accuracy", (u, vals) => vals.map((v) => `${Math.round(v * 1000) / 10} %`)),
       series: accuracySeries,
       hooks,
-    }, this._accuracyData());
-    this._legend();
+    };
+    const rebuild = ++this.rebuilds;
+    this.accuracyPending = true;
+    afterNextFrame().then(() => {
+      if (rebuild !== this.rebuilds) return; // a later rebuild builds it
+      this.accuracyPending = false;
+      this.accuracy.rebuild(accuracyOptions, this._accuracyData());
+      this.accuracyDrawn = this._accuracyPoints();
+    });
   }
 
   /** New points: redraw soon (at most four times a second). */
@@ -171,9 +189,16 @@ export class TrainingCharts {
     return uPlot.join(this.shown.map((r) => [r.epochs[key], r.epochs.test, r.epochs.train]));
   }
 
+  /** How many accuracy points each shown run has: the accuracy chart changes only once an epoch. */
+  _accuracyPoints() {
+    return this.shown.map((r) => r.epochs.epoch.length).join(",");
+  }
+
   _setData() {
     this.loss.plot.setData(this._lossData());
+    if (this.accuracyPending || this._accuracyPoints() === this.accuracyDrawn) return;
     this.accuracy.plot.setData(this._accuracyData());
+    this.accuracyDrawn = this._accuracyPoints();
   }
 
   /** The legend: one entry per run, a checkbox to show or hide it, its label and (while hovering) its value. */

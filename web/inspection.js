@@ -9,6 +9,7 @@ import { WeightsView } from "./weights_view.js";
 import { withoutErrorClass } from "./protocol.js";
 import { workerUsable } from "./app_state.js";
 import { describeModel, showAnswering } from "./answering.js";
+import { afterNextFrame } from "./frames.js";
 
 const MODEL_PARTS = ["confusion", "explorer", "weights"];
 
@@ -62,12 +63,6 @@ export function createInspection({ client, bus, onLoadIntoCanvas, onShowTraining
 
   // One frame per view: laying out and painting the explorer, the matrix and the weights in one frame took up to
   // 90 ms after an epoch, long enough to make the page stutter while training (as the main thread's task timings showed).
-  // So wait until the page has painted one view's changes before making the next (in a background tab, which
-  // paints no frames, at most 100 ms).
-  const nextFrame = () => new Promise((resolve) => {
-    setTimeout(resolve, 100);
-    requestAnimationFrame(() => setTimeout(resolve, 0)); // a task queued in a frame runs after that frame
-  });
 
   async function showInspection(reply) {
     const description = describeModel(reply);
@@ -81,9 +76,9 @@ export function createInspection({ client, bus, onLoadIntoCanvas, onShowTraining
       weights.show(null);
       return;
     }
-    await nextFrame();
+    await afterNextFrame();
     if (reply.confusion) confusion.show(reply.confusion, capitalised);
-    await nextFrame();
+    await afterNextFrame();
     if (reply.weights) weights.show(reply.weights, capitalised);
   }
 

@@ -54,7 +54,7 @@ export class LayerView {
     for (const run of [...this.history.runs].reverse()) options.push(new Option(runName(run), String(run.id)));
     this.el.run.replaceChildren(...options);
     this.el.run.value = options.some((o) => o.value === chosen) ? chosen : "";
-    this._draw();
+    this.update(); // in a frame of its own: a run's start also rebuilds the training charts
   }
 
   update() {

@@ -1,4 +1,4 @@
-// The page's one wiring module. It reads like a script: start the worker, load, build the settings form from
+// The page's one wiring module. It reads like a script: take the worker (python_worker.js started it), load, build the settings form from
 // the table Python sends, then let each part of the page react to the bus.
 //
 // Events on `bus`: "state" (setAppState), "ready" {load reply} (a fresh worker has loaded), "epoch" {history}
@@ -6,6 +6,7 @@
 // after an import, worker_recovery.js after a restore, saved_work.js after Forget), "model-kept" {kept}
 // (worker_recovery.js), "picture-changed" {reason} (prediction.js), "saved-work-forgotten" (saved_work.js).
 import { WorkerClient, withoutErrorClass } from "./protocol.js";
+import { createPythonWorker } from "./python_worker.js";
 import { LoadingPanel } from "./loading.js";
 import { TrainingCharts } from "./charts.js";
 import { RunHistory, runName } from "./runs.js";
@@ -15,7 +16,7 @@ import { applyLesson, createLessonEditor } from "./lesson.js";
 import { appState, setAppState, workerUsable } from "./app_state.js";
 import { describeModel } from "./answering.js";
 import {
-  FIELD_NAMES, PRESETS, TEACHING_FIELDS, TEST_HOOKS_FLAG, buildRegistry, defaults, formatValue, readUrl, writeUrl,
+  FIELD_NAMES, PRESETS, TEACHING_FIELDS, buildRegistry, defaults, formatValue, readUrl, writeUrl,
 } from "./settings.js";
 import { buildForm, showConfig, watchFields } from "./settings_form.js";
 import { createTraining, showMessage } from "./training.js";
@@ -37,11 +38,7 @@ import { createDigitFiles } from "./digit_files.js";
 const $ = (id) => document.getElementById(id);
 const bus = new EventTarget();
 
-// ?test-hooks in the page's URL (tests only) is passed on to the worker, which then accepts "debug_crash".
-const testHooks = new URLSearchParams(window.location.search).has(TEST_HOOKS_FLAG);
-const workerUrl = new URL("./worker.js", import.meta.url);
-if (testHooks) workerUrl.search = TEST_HOOKS_FLAG;
-const client = new WorkerClient(() => new Worker(workerUrl, { type: "module" }));
+const client = new WorkerClient(createPythonWorker);
 const loading = new LoadingPanel($("loading"));
 
 let registry = null; // the settings registry, from the first "load" reply

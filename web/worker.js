@@ -20,7 +20,12 @@ const TEST_HOOKS = new URL(self.location.href).searchParams.has("test-hooks");
 // The benchmark reads the size of Python's wasm memory through this (bench/bench_web.py).
 if (TEST_HOOKS) self.wasmHeapBytes = () => (pyodide ? pyodide._module.HEAPU8.byteLength : 0);
 
-const post = (message, transfer = []) => self.postMessage(message, transfer);
+// The worker starts loading the moment it exists (see `loading` below), often before the page's modules have
+// arrived and listen to it: a message posted then would reach nobody. So messages wait here until the page's
+// first request (always "load") shows that it listens.
+let pageListens = false;
+const held = [];
+const post = (message, transfer = []) => (pageListens ? self.postMessage(message, transfer) : held.push([message, transfer]));
 const stage = (name, status, extra = {}) => post({ type: "stage", stage: name, status, ...extra });
 
 let pyodide = null;
@@ -63,7 +68,7 @@ async function fetchBytes(url, stageName) {
 }
 
 /** The named start-up sequence; each stage reports start/done, and a failure names its stage. */
-async function load(payload) {
+async function load() {
   let current = "runtime";
   try {
     const t0 = performance.now();
@@ -71,10 +76,8 @@ async function load(payload) {
     // Downloads start at once and overlap with the runtime's start-up; each is awaited at its own stage.
     const dataPromise = fetchBytes(new URL("./data/mnist-subset.npz", import.meta.url), "data");
     dataPromise.catch(() => {}); // reported when awaited below
-    const pretrainedPromise = payload.pretrained === false
-      ? null
-      : fetchBytes(new URL("./data/pretrained.npz", import.meta.url), "pre-trained model");
-    if (pretrainedPromise) pretrainedPromise.catch(() => {});
+    const pretrainedPromise = fetchBytes(new URL("./data/pretrained.npz", import.meta.url), "pre-trained model");
+    pretrainedPromise.catch(() => {});
     pyodide = await loadPyodide({ indexURL: new URL("./pyodide/", import.meta.url).href });
     stage("runtime", "done", { ms: performance.now() - t0 });
     current = "numpy";
@@ -82,12 +85,12 @@ async function load(payload) {
     const messages = [];
     const errors = [];
     const options = { messageCallback: (m) => messages.push(m), errorCallback: (m) => errors.push(m) };
-    await pyodide.loadPackage(["numpy"], options);
+    // Both packages in one call, so that their downloads overlap; nn_impl's import below is its own stage.
+    await pyodide.loadPackage(["numpy", "nn_impl"], options);
     requireLoaded("numpy", "NumPy", errors);
     stage("numpy", "done", { ms: performance.now() - t0 });
     current = "nn_impl";
     stage("nn_impl", "start");
-    await pyodide.loadPackage(["nn_impl"], options); // a failure shows at the import below, in this stage
     const requests = pyodide.pyimport("nn_impl.worker_requests"); // kept: its attributes borrow from it
     session = requests.Session();
     handlePython = requests.handle;
@@ -97,16 +100,14 @@ async function load(payload) {
     const data = await dataPromise;
     stage("data", "done", { bytes: data.byteLength, ms: performance.now() - t0 });
     let pretrained = null;
-    if (pretrainedPromise) {
-      current = "pre-trained model";
-      stage("pre-trained model", "start");
-      try {
-        pretrained = await pretrainedPromise;
-        stage("pre-trained model", "done", { bytes: pretrained.byteLength, ms: performance.now() - t0 });
-      } catch (err) {
-        // Not fatal: training still works; the page says the model is missing.
-        stage("pre-trained model", "failed", { message: String(err.message || err) });
-      }
+    current = "pre-trained model";
+    stage("pre-trained model", "start");
+    try {
+      pretrained = await pretrainedPromise;
+      stage("pre-trained model", "done", { bytes: pretrained.byteLength, ms: performance.now() - t0 });
+    } catch (err) {
+      // Not fatal: training still works; the page says the model is missing.
+      stage("pre-trained model", "failed", { message: String(err.message || err) });
     }
     current = "data";
     try {
@@ -175,9 +176,18 @@ async function loadKernel() {
 // training by slices bounded by time (~40 ms), so a stop/predict request waits at most one slice.
 let queue = Promise.resolve();
 
+// Loading starts now, not when the page asks: the page's "load" request waits for it.
+const loading = load();
+loading.catch(() => {}); // the "load" request reports it
+let loadAsked = false;
+
 self.addEventListener("message", (event) => {
   const { id, type, payload } = event.data || {};
   if (id === undefined) return;
+  if (!pageListens) {
+    pageListens = true;
+    for (const [message, transfer] of held.splice(0)) self.postMessage(message, transfer);
+  }
   queue = queue.then(() => handle(id, type, payload));
 });
 
@@ -191,8 +201,9 @@ async function handle(id, type, payload) {
       return;
     }
     if (type === "load") {
-      if (session) throw new Error("already loaded");
-      const { result, transfer } = await load(payload || {});
+      if (loadAsked) throw new Error("already loaded");
+      loadAsked = true;
+      const { result, transfer } = await loading;
       post({ id, result }, transfer);
       loadKernel(); // after "ready", outside the queue: requests go on being answered meanwhile
       return;

@@ -1,5 +1,7 @@
 """Faults: a diverging run is caught; a dead worker is restarted; a failed load can be retried."""
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -72,6 +74,24 @@ def test_a_failed_load_says_what_failed_and_retry_works(page, site_url):
     button(page, "Retry").click()
     wait_state(page, "ready", 120_000)
     assert state(page) == "ready"
+    assert page.locator("#fault").is_hidden() and page.locator("#load-error").is_hidden()
+
+
+def test_a_worker_that_cannot_be_fetched_says_so_and_retry_works(page, site_url):
+    # The worker is started before the page's modules have loaded (python_worker.js): its error may come before
+    # anyone listens, and must still reach the page. main.js is held back a second here to make sure it does.
+    def main_js_late(route):
+        time.sleep(1)
+        route.continue_()
+
+    page.route("**/main.js", main_js_late)
+    page.route("**/worker.js", lambda route: route.fulfill(status=404, body="gone"))
+    page.goto(site_url.rstrip("/") + "/")
+    wait_state(page, "error", 120_000)
+    expect(page.get_by_role("alert").filter(has_text="Loading failed")).to_contain_text("the worker died")
+    page.unroute("**/worker.js")
+    button(page, "Retry").click()
+    wait_state(page, "ready", 120_000)
     assert page.locator("#fault").is_hidden() and page.locator("#load-error").is_hidden()
 
 

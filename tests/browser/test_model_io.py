@@ -140,14 +140,15 @@ def _bad_file(kind, good, tmp_path):
     return path
 
 
+MODEL_CAP_MIB = persist.MAX_FILE_BYTES // 2**20
 BAD_FILES = {
     "truncated": "truncated",
     "not an npz": "not a zip archive",
     "wrong shapes": "do not chain",
     "NaN weights": "NaN or infinite",
     "pickled object": "pickled Python objects",
-    # the page's own refusal (Python's says no "is it a model file?"), with Python's cap in it
-    "too large": f"larger than the {persist.MAX_FILE_BYTES // 2**20} MiB a model file may have; is it a model file?",
+    # "it is": the page's own refusal, before reading (Python's message gives no size), with Python's cap in it
+    "too large": f"it is {MODEL_CAP_MIB + 1}.0 MiB, larger than the {MODEL_CAP_MIB} MiB a model file may have",
     "many classes": "answers 3000 classes, but this page recognises the 10 digits",
     "many members": "lists more than 65 535 members",
     "zip bomb": "would take more than 64 MiB",

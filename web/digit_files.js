@@ -8,9 +8,6 @@ import { downloadBytes, formatBytes } from "./download.js";
 import { withStop } from "./model_files.js";
 import { PIXELS } from "./my_digits.js";
 
-// The same cap as nn_impl.digit_sets.MAX_FILE_BYTES: a larger file is refused before it is read into the tab.
-export const MAX_FILE_BYTES = 100 * 2 ** 20;
-
 /**
  * @param client the WorkerClient
  * @param bus the page's EventTarget
@@ -21,6 +18,10 @@ export function createDigitFiles({ client, bus, digits, elements }) {
   const { exportButton, importInput, message, review, reviewText, problems, addGood, addNothing } = elements;
   let pending = null; // {name, x, n}: the good digits of the file under review
   let busy = false; // one export or import at a time
+  // The largest digit set the page reads into the tab (nn_impl.digit_sets.MAX_FILE_BYTES), from the load reply:
+  // a larger file is refused before a byte of it is read. Kept across worker restarts (the same Python).
+  let maxFileBytes = null;
+  bus.addEventListener("ready", (event) => { maxFileBytes = event.detail.limits.digit_file_bytes; });
 
   function say(text, kind = "info") {
     message.textContent = text;
@@ -49,9 +50,14 @@ export function createDigitFiles({ client, bus, digits, elements }) {
 
   async function importFile(file) {
     closeReview();
-    if (file.size > MAX_FILE_BYTES) { // refused before a byte is read
+    if (maxFileBytes === null) { // the input is disabled until then; a file given anyway is not lost silently
+      say(`Could not import ${file.name} yet: the page is still loading. Choose it again once it has loaded. ` +
+        "Nothing was added.", "error");
+      return;
+    }
+    if (file.size > maxFileBytes) { // refused before a byte is read
       say(`Could not import ${file.name}: it is ${Math.round(file.size / 2 ** 20).toLocaleString("en-US")} MB, more than the ` +
-        `${MAX_FILE_BYTES / 2 ** 20} MB a digit set may have; split it into smaller files. Nothing was added.`, "error");
+        `${maxFileBytes / 2 ** 20} MB a digit set may have; split it into smaller files. Nothing was added.`, "error");
       return;
     }
     if (busy) {

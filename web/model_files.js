@@ -9,9 +9,6 @@ import { withoutErrorClass } from "./protocol.js";
 import { appState, workerUsable } from "./app_state.js";
 import { downloadBytes, formatBytes } from "./download.js";
 
-// The same cap as nn_impl.persist.MAX_FILE_BYTES: refuse a huge file before reading it into the tab at all.
-export const MAX_FILE_BYTES = 64 * 2 ** 20;
-
 export class ModelIO {
   /**
    * @param {{exportButton: HTMLButtonElement, importInput: HTMLInputElement, message: HTMLElement}} elements
@@ -26,6 +23,9 @@ export class ModelIO {
     this.onImported = onImported;
     this.queue = Promise.resolve(); // the export or import in progress, then those asked after it
     this.waitingImport = null; // {file, dropped: [names of older files it replaced]} until its turn comes
+    // The largest model file the page reads into the tab (nn_impl.persist.MAX_FILE_BYTES): the load reply's
+    // limits.model_file_bytes, set by createModelFiles on "ready"; null before the first load.
+    this.maxFileBytes = null;
     exportButton.addEventListener("click", () => this.exportModel());
     importInput.addEventListener("change", () => {
       const file = importInput.files && importInput.files[0];
@@ -64,9 +64,14 @@ export class ModelIO {
 
   importModel(file) {
     const keep = "The current model keeps answering.";
-    if (file.size > MAX_FILE_BYTES) { // refused at once, whatever is under way
+    if (this.maxFileBytes === null) { // the input is disabled until then; a file given anyway is not lost silently
+      this.say(`Could not import ${file.name} yet: the page is still loading. Choose it again once it has loaded.`,
+        "error");
+      return Promise.resolve();
+    }
+    if (file.size > this.maxFileBytes) { // refused at once, whatever is under way
       this.say(`Could not import ${file.name}: it is ${formatBytes(file.size)}, larger than the ` +
-        `${MAX_FILE_BYTES / 2 ** 20} MiB a model file may have; is it a model file? ${keep}`, "error");
+        `${this.maxFileBytes / 2 ** 20} MiB a model file may have; is it a model file? ${keep}`, "error");
       return Promise.resolve();
     }
     const job = { file, dropped: [] };
@@ -139,6 +144,7 @@ export function createModelFiles({ client, bus }) {
     importInput.disabled = appState() !== "ready";
     importInput.closest("label").classList.toggle("disabled", importInput.disabled);
   }
+  bus.addEventListener("ready", (event) => { files.maxFileBytes = event.detail.limits.model_file_bytes; });
   bus.addEventListener("state", updateButtons);
   updateButtons();
   return files;

@@ -12,7 +12,7 @@ import sys
 import numpy as np
 
 # The engine modules this class uses, all here.
-from . import __version__, checkpoint as run_checkpoint, data, diagnostics, digit_sets, matmul, params
+from . import __version__, checkpoint as run_checkpoint, data, diagnostics, digit_sets, matmul, params, persist
 from .finetune import Teaching
 from .model import MLPClassifier, load as load_model_file
 from .persist import save_model
@@ -61,7 +61,10 @@ class Session:
         """Take the bundled data (and, optionally, the pre-trained model) as ``.npz`` bytes.
 
         Returns ``{"versions": {...}, "params": nn_impl.params.as_json(n_train), "n_train": int, "n_test": int,
-        "model": "pre-trained" | None}``: everything the page needs to build its form.
+        "model": "pre-trained" | None, "limits": {...}}``: everything the page needs to build its form. ``limits``
+        holds the largest files, in bytes, that the page may read into the tab: ``digit_file_bytes`` (a digit set,
+        :data:`nn_impl.digit_sets.MAX_FILE_BYTES`) and ``model_file_bytes`` (a model,
+        :data:`nn_impl.persist.MAX_FILE_BYTES`); the page refuses a larger file before reading it.
         """
         self.dataset = data.load_npz_dataset(_as_bytes(dataset, "dataset"))
         if pretrained is not None:
@@ -79,6 +82,7 @@ class Session:
             "n_train": n_train,
             "n_test": int(len(self.dataset["y_test"])),
             "model": self.model_name,
+            "limits": {"digit_file_bytes": digit_sets.MAX_FILE_BYTES, "model_file_bytes": persist.MAX_FILE_BYTES},
         }
 
     def _require_data(self):

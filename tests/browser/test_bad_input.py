@@ -3,7 +3,8 @@
 
 Bad model files are in test_model_io.py (one parametrised test); here: networks past the tab's limits, wide
 networks the form allows, a double-click on Train, Export and Import clicked in quick succession, a corrupt image
-after a good one, a blocked download while loading, a long task cancelled, and the site's icon."""
+after a good one, a blocked download while loading, a file given before the page has loaded, a long task
+cancelled, and the site's icon."""
 
 import re
 
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 
 from test_model_io import _cpython_model, export_from_page, import_into_page
+from test_my_digits import CSV_HEADER, csv_row
 from test_session_io import _weights_file
 from _page_helpers import (
     button, clear, draw_and_wait, fill, model_answering, open_page, png_bytes, predicted_digit, prediction_counters,
@@ -159,6 +161,42 @@ def test_a_blocked_numpy_download_is_blamed_on_numpy(page, site_url):
     error = page.locator("#load-error-text").inner_text()
     assert error.startswith('Loading failed at "numpy": NumPy could not be loaded'), error
     assert page.locator('[data-stage="numpy"]').get_attribute("data-status") == "failed"
+
+
+def test_a_file_given_while_the_page_loads_is_refused_until_it_has_loaded(page, site_url, tmp_path):
+    """The import inputs are disabled until the worker's load reply brings the caps on file sizes; a file given
+    to one anyway is refused with a message saying so, and the same file given again once loaded is read."""
+    held = []
+    page.route("**/data/mnist-subset.npz", lambda route: held.append(route))  # the page stays loading
+    page.goto(site_url)
+    for _ in range(1200):  # until the worker has asked for the data (at most 2 minutes)
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held and state(page) == "loading"  # and it stays loading until they come
+    model_file = tmp_path / "notes.npz"
+    model_file.write_bytes(b"Hello, this is a text file that someone renamed to .npz\n")
+    digit_file = tmp_path / "one.csv"
+    digit_file.write_text(CSV_HEADER + csv_row(5, pixel=200))
+    import_model = page.get_by_label("Import model", exact=True)
+    import_digits = page.get_by_label("Import digits")
+    assert import_model.is_disabled() and import_digits.is_disabled()
+    import_model.set_input_files(model_file)
+    import_digits.set_input_files(digit_file)
+    assert page.locator("#model-io-message").inner_text() == \
+        "Could not import notes.npz yet: the page is still loading. Choose it again once it has loaded."
+    assert page.locator("#digit-files-message").inner_text() == ("Could not import one.csv yet: the page is still "
+                                                                 "loading. Choose it again once it has loaded. "
+                                                                 "Nothing was added.")
+
+    for route in held:
+        route.continue_()
+    page.unroute("**/data/mnist-subset.npz")
+    wait_state(page, "ready", 120_000)
+    import_model.set_input_files(model_file)
+    page.locator("#model-io-message").filter(has_text="not a zip archive").wait_for(timeout=60_000)
+    import_digits.set_input_files(digit_file)
+    page.locator("#digit-files-message").filter(has_text="Added 1 digit from one.csv").wait_for(timeout=60_000)
 
 
 def test_the_site_has_its_own_icon_and_no_request_fails(page, site_url):

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import nn_impl
+from nn_impl import persist
 from test_session_io import (  # the same surgery on model files as the unit tests
     _many_members, _members, _rewritten, _weights_file, _zip_bomb,
 )
@@ -127,9 +128,9 @@ def _bad_file(kind, good, tmp_path):
     elif kind == "pickled object":
         path.write_bytes(_rewritten(good, intercept_0=np.array([{"run": "code"}] * members["intercept_0"].size, dtype=object)))
     elif kind == "too large":
-        with open(path, "wb") as f:  # sparse: 65 MiB on paper, nothing on disk
+        with open(path, "wb") as f:  # sparse: 1 MiB over Python's cap on paper, nothing on disk
             f.write(b"PK")
-            f.truncate(65 * 2**20)
+            f.truncate(persist.MAX_FILE_BYTES + 2**20)
     elif kind == "many classes":
         path.write_bytes(_weights_file([784, 8, 3000]))  # 113 KB; its confusion matrix would be 3000×3000
     elif kind == "many members":
@@ -139,13 +140,15 @@ def _bad_file(kind, good, tmp_path):
     return path
 
 
+MODEL_CAP_MIB = persist.MAX_FILE_BYTES // 2**20
 BAD_FILES = {
     "truncated": "truncated",
     "not an npz": "not a zip archive",
     "wrong shapes": "do not chain",
     "NaN weights": "NaN or infinite",
     "pickled object": "pickled Python objects",
-    "too large": "larger than the 64 MiB",
+    # "it is": the page's own refusal, before reading (Python's message gives no size), with Python's cap in it
+    "too large": f"it is {MODEL_CAP_MIB + 1}.0 MiB, larger than the {MODEL_CAP_MIB} MiB a model file may have",
     "many classes": "answers 3000 classes, but this page recognises the 10 digits",
     "many members": "lists more than 65 535 members",
     "zip bomb": "would take more than 64 MiB",

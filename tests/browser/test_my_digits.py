@@ -11,6 +11,8 @@ import zipfile
 import numpy as np
 import pytest
 
+from nn_impl import digit_sets
+
 from _page_helpers import (
     button, clear, fill, model_answering, open_page, site_dataset, stroke_ends_answered, train_to_end,
     wait_answered, wait_state,
@@ -209,17 +211,28 @@ def ten_million_full_rows(path):
         f.truncate(10_000_000 * len(csv_row(0)))
 
 
+def just_over_the_cap(path):
+    """A CSV 1 MB larger than Python's cap on digit sets (sparse: nothing on disk), refused from its size."""
+    with open(path, "wb") as f:
+        f.write(CSV_HEADER.encode())
+        f.truncate(digit_sets.MAX_FILE_BYTES + 2**20)
+
+
 def mixed_csv(bad_rows):
     def write(path):
         path.write_text(CSV_HEADER + csv_row(5, pixel=200) + "".join(bad_rows))
     return write
 
 
+CAP_MB = digit_sets.MAX_FILE_BYTES // 2**20  # the page refuses larger files with Python's number
 # kind -> (how the file is made, its name, what the message says)
 REFUSED_WHOLE = {
     "zip bomb": (zip_bomb, "bomb.zip", "a zip bomb?"),
     "CSV of ten million short rows": (ten_million_short_rows, "rows.csv", "10,000,001 rows, more than the 60,000"),
-    "CSV of ten million full rows": (ten_million_full_rows, "train.csv", "more than the 100 MB a digit set may have"),
+    "CSV of ten million full rows":
+        (ten_million_full_rows, "train.csv", f"more than the {CAP_MB} MB a digit set may have"),
+    # "it is": the page's own refusal, before reading (Python's message says no "it is")
+    "CSV just over the cap": (just_over_the_cap, "big.csv", f"it is {CAP_MB + 1} MB, more than the {CAP_MB} MB"),
 }
 # kind -> (the bad rows after one good row, what the problem line says)
 BAD_ROWS = {

@@ -5,7 +5,7 @@ import io
 import numpy as np
 import pytest
 
-from nn_impl import data
+from nn_impl import data, digit_sets, persist
 from nn_impl.session import Session
 
 
@@ -49,6 +49,16 @@ def test_load_reports_versions_and_the_parameter_table(session):
     assert info["versions"]["python"].count(".") == 2
     assert info["params"]  # nn_impl.params.as_json(): the page builds its menus from it
     assert info["model"] is None  # no pre-trained model given
+
+
+def test_load_reports_the_file_caps_the_page_refuses_larger_files_by(monkeypatch):
+    info = Session().load(dataset=dataset_bytes())
+    assert info["limits"] == {"digit_file_bytes": digit_sets.MAX_FILE_BYTES, "model_file_bytes": persist.MAX_FILE_BYTES}
+    # read from the constants when the reply is made, not copied: the page's caps follow Python's
+    monkeypatch.setattr(digit_sets, "MAX_FILE_BYTES", 3 * 2**20)
+    monkeypatch.setattr(persist, "MAX_FILE_BYTES", 5 * 2**20)
+    info = Session().load(dataset=dataset_bytes())
+    assert info["limits"] == {"digit_file_bytes": 3 * 2**20, "model_file_bytes": 5 * 2**20}
 
 
 def test_load_rejects_what_is_not_a_dataset():

@@ -1,10 +1,13 @@
 // The page's Python worker (worker.js), started as soon as the HTML has been read. index.html loads this module
 // on its own, ahead of main.js: main.js's forty modules arrive one import level after another, a few hundred
 // milliseconds in all, and the worker downloads and starts Pyodide meanwhile (worker.js begins loading at once
-// and holds its progress reports until the page's first request).
-import { TEST_HOOKS_FLAG } from "./settings.js";
+// and holds its progress reports until the page's first request). It imports nothing, so that it runs after a
+// single request: an import would queue behind main.js's.
 
-// ?test-hooks in the page's URL (tests only) is passed on to the worker, which then accepts "debug_crash".
+/** The query-string flag the tests open the page with (passed on to the worker, which then accepts
+ * "debug_crash"); not a setting (settings.js leaves it out of the URL it writes). */
+export const TEST_HOOKS_FLAG = "test-hooks";
+
 const workerUrl = new URL("./worker.js", import.meta.url);
 if (new URLSearchParams(window.location.search).has(TEST_HOOKS_FLAG)) workerUrl.search = TEST_HOOKS_FLAG;
 

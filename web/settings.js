@@ -4,6 +4,7 @@
 // from that table; this module only turns text into values and back, for the form and for the URL.
 
 import { STAGES } from "./step_stages.js";
+import { TEST_HOOKS_FLAG } from "./python_worker.js";
 
 // The settings the form shows, in order (names of nn_impl.params.TABLE and PAGE_TABLE).
 export const FIELD_NAMES = [
@@ -59,9 +60,6 @@ const LESSON_KEYS = { lock: FIELD_NAMES, hide: Object.keys(HIDABLE_SECTIONS) };
 export const STAGE_KEY = "stage";
 const NO_LESSON = Object.freeze({ lock: [], hide: [], stage: null });
 let lesson = NO_LESSON; // the lesson the page was opened with (writeUrl keeps it in the link)
-
-/** The query-string flag the tests open the page with (main.js passes it to the worker); not a setting. */
-export const TEST_HOOKS_FLAG = "test-hooks";
 
 /**
  * The page's registry from the exported table (a JSON string): {name: entry}, each entry exactly as

@@ -196,9 +196,10 @@ export class TrainingCharts {
 
   _setData() {
     this.loss.plot.setData(this._lossData());
-    if (this.accuracyPending || this._accuracyPoints() === this.accuracyDrawn) return;
+    const points = this._accuracyPoints();
+    if (this.accuracyPending || points === this.accuracyDrawn) return;
     this.accuracy.plot.setData(this._accuracyData());
-    this.accuracyDrawn = this._accuracyPoints();
+    this.accuracyDrawn = points;
   }
 
   /** The legend: one entry per run, a checkbox to show or hide it, its label and (while hovering) its value. */

@@ -125,9 +125,6 @@ def test_extra_comes_back_as_it_was_given():
     assert saved["params"]["hidden_layer_sizes"] == (12, 6)
 
 
-_edited = rewritten_npz  # the checkpoint ``raw`` with members replaced (None: removed)
-
-
 def _header(raw):
     with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
         return str(npz["checkpoint"][()])
@@ -136,10 +133,10 @@ def _header(raw):
 @pytest.mark.parametrize("damage, message", [
     (lambda raw: raw[: len(raw) // 2], "truncated|not a readable"),
     (lambda raw: b"not a checkpoint at all", "not an .npz"),
-    (lambda raw: _edited(raw, checkpoint=None), "no 'checkpoint' member"),
-    (lambda raw: _edited(raw, checkpoint=np.array("{")), "not valid JSON"),
-    (lambda raw: _edited(raw, params=None), "refers to an array 'params'"),
-    (lambda raw: _edited(raw, checkpoint=np.array(_header(raw).replace('"format_version": 1', '"format_version": 9'))),
+    (lambda raw: rewritten_npz(raw, checkpoint=None), "no 'checkpoint' member"),
+    (lambda raw: rewritten_npz(raw, checkpoint=np.array("{")), "not valid JSON"),
+    (lambda raw: rewritten_npz(raw, params=None), "refers to an array 'params'"),
+    (lambda raw: rewritten_npz(raw, checkpoint=np.array(_header(raw).replace('"format_version": 1', '"format_version": 9'))),
      "format_version 9"),
 ])
 def test_unreadable_checkpoints_say_what_is_wrong(damage, message):
@@ -160,12 +157,12 @@ def test_a_pickle_inside_is_never_loaded():
 
 
 @pytest.mark.parametrize("damage, message", [
-    (lambda raw: _edited(raw, params=np.zeros(5, np.float32)), "params must be a float32 array"),
-    (lambda raw: _edited(raw, params=np.full(_param_count(), np.nan, np.float32)), "NaN"),
-    (lambda raw: _edited(raw, order=np.zeros(N_TRAIN, np.int64)), "permutation"),
-    (lambda raw: _edited(raw, **{"optimizer.M.0": np.zeros(3, np.float32)}), "optimizer state: M"),
-    (lambda raw: _edited(raw, checkpoint=np.array(_header(raw).replace('"epoch": 1', '"epoch": 99'))), "epoch must"),
-    (lambda raw: _edited(raw, checkpoint=np.array(_header(raw).replace('"PCG64"', '"MT19937"'))), "rng"),
+    (lambda raw: rewritten_npz(raw, params=np.zeros(5, np.float32)), "params must be a float32 array"),
+    (lambda raw: rewritten_npz(raw, params=np.full(_param_count(), np.nan, np.float32)), "NaN"),
+    (lambda raw: rewritten_npz(raw, order=np.zeros(N_TRAIN, np.int64)), "permutation"),
+    (lambda raw: rewritten_npz(raw, **{"optimizer.M.0": np.zeros(3, np.float32)}), "optimizer state: M"),
+    (lambda raw: rewritten_npz(raw, checkpoint=np.array(_header(raw).replace('"epoch": 1', '"epoch": 99'))), "epoch must"),
+    (lambda raw: rewritten_npz(raw, checkpoint=np.array(_header(raw).replace('"PCG64"', '"MT19937"'))), "rng"),
 ])
 def test_a_checkpoint_that_does_not_fit_the_run_is_refused(damage, message):
     run = _trainer("adam", "float32")

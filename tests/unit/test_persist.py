@@ -34,14 +34,10 @@ def _saved_bytes(model):
     return buffer.getvalue()
 
 
-_members = npz_members
-_rewrite = rewritten_npz  # the model file ``raw`` with members replaced (None deletes that member)
-
-
 def _with_config(raw, **config_changes):
-    config = json.loads(str(_members(raw)["config"][()]))
+    config = json.loads(str(npz_members(raw)["config"][()]))
     config.update(config_changes)
-    return _rewrite(raw, config=np.array(json.dumps(config)))
+    return rewritten_npz(raw, config=np.array(json.dumps(config)))
 
 
 # ---------------------------------------------------------------------------------------------- round trip
@@ -65,7 +61,7 @@ def test_round_trip_through_a_path_keeps_everything(tmp_path, dtype):
 
 def test_config_is_plain_json_with_the_documented_fields(fitted):
     model, _ = fitted
-    config = json.loads(str(_members(_saved_bytes(model))["config"][()]))
+    config = json.loads(str(npz_members(_saved_bytes(model))["config"][()]))
     assert config["format"] == "nn_impl.mlp" and config["format_version"] == 1
     assert config["nn_impl_version"] == nn_impl.__version__
     assert config["layer_sizes"] == [16, 6, 5, 4] and config["n_classes"] == 4
@@ -119,7 +115,7 @@ def test_saving_an_unfitted_model_fails_and_leaves_the_old_file(tmp_path):
 def test_non_finite_history_becomes_json_null(fitted):
     model, _ = _fitted(seed=1)
     model.history_[0]["val_accuracy"] = float("nan")
-    config_text = str(_members(_saved_bytes(model))["config"][()])
+    config_text = str(npz_members(_saved_bytes(model))["config"][()])
     assert "NaN" not in config_text  # JSON.parse in the browser rejects it
     assert json.loads(config_text)["history"][0]["val_accuracy"] is None
 
@@ -156,7 +152,7 @@ def test_corrupted_byte_in_a_compressed_member(fitted):
 
 
 def test_object_arrays_are_never_unpickled(fitted):
-    raw = _rewrite(_saved_bytes(fitted[0]), intercept_0=np.array([{"boom": 1}] * 6, dtype=object))
+    raw = rewritten_npz(_saved_bytes(fitted[0]), intercept_0=np.array([{"boom": 1}] * 6, dtype=object))
     with pytest.raises(ValueError, match="pickled Python objects"):
         nn_impl.load(raw)
 
@@ -183,7 +179,7 @@ def test_a_dataset_is_not_a_model():
 )
 def test_weight_members_are_checked(fitted, changes, message):
     with pytest.raises(ValueError, match=message):
-        nn_impl.load(_rewrite(_saved_bytes(fitted[0]), **changes))
+        nn_impl.load(rewritten_npz(_saved_bytes(fitted[0]), **changes))
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
@@ -191,7 +187,7 @@ def test_non_finite_weights(fitted, bad):
     coef = fitted[0].coefs_[1].copy()
     coef[2, 3] = bad
     with pytest.raises(ValueError, match="coef_1 contains NaN or infinite"):
-        nn_impl.load(_rewrite(_saved_bytes(fitted[0]), coef_1=coef))
+        nn_impl.load(rewritten_npz(_saved_bytes(fitted[0]), coef_1=coef))
 
 
 @pytest.mark.parametrize(
@@ -206,7 +202,7 @@ def test_non_finite_weights(fitted, bad):
 )
 def test_config_must_be_json_text(fitted, config, message):
     with pytest.raises(ValueError, match=message):
-        nn_impl.load(_rewrite(_saved_bytes(fitted[0]), config=config))
+        nn_impl.load(rewritten_npz(_saved_bytes(fitted[0]), config=config))
 
 
 @pytest.mark.parametrize(
@@ -279,7 +275,7 @@ def test_size_caps(monkeypatch, tmp_path, fitted):
 
 def test_a_zip_bomb_is_refused_before_inflating(monkeypatch, fitted):
     # 8 MiB of zeros compresses to a few KiB: the cap must apply to what the members would inflate to
-    members = _members(_saved_bytes(fitted[0]))
+    members = npz_members(_saved_bytes(fitted[0]))
     members["padding"] = np.zeros(2**20)
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **members)

@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
+import _rendered_text  # noqa: E402
 from buildtools.browser import FAST_KERNEL_IN_USE, launch_options, page_bench_parser, serve_in_background  # noqa: E402
 
 HIDDEN_TAB = """
@@ -61,6 +62,7 @@ def main(argv=None):
 
     server, url = serve_in_background(args.dist.resolve(), quiet=True)
     rates = {}
+    _rendered_text.install()
     with sync_playwright() as p:
         browser = p.chromium.launch(**launch_options(args.chromium))
         for hidden in (False, True, False, True):  # alternated, so a change of load hits both alike

@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser")]
 from _strokes import DIGITS, draw_strokes  # noqa: E402  (the browser tests' strokes, one definition)
+import _rendered_text  # noqa: E402
 from buildtools.browser import FAST_KERNEL_IN_USE, add_chromium_option, launch_options, serve_in_background  # noqa: E402
 
 # places on the pad (fractions of its side), cycled through: the middle, small in a corner, big, off-centre
@@ -84,6 +85,7 @@ def main(argv=None):
 
     server, url = serve_in_background(args.dist.resolve(), quiet=True)
     lines = []
+    _rendered_text.install()
     with sync_playwright() as p:
         browser = p.chromium.launch(**launch_options(args.chromium))
         page = browser.new_page(viewport={"width": 1200, "height": 900})

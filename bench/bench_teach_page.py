@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "py"))
+sys.path[:0] = [str(ROOT), str(ROOT / "py"), str(ROOT / "tests" / "browser")]
+import _rendered_text  # noqa: E402
 from buildtools.browser import FAST_KERNEL_IN_USE, launch_options, page_bench_parser, serve_in_background  # noqa: E402
 from nn_impl import data  # noqa: E402
 
@@ -73,6 +73,7 @@ def main(argv=None):
     url = url.rstrip("/") + "/"
     x, y = mirrored_digits(url, args.per_label)
     rows = []
+    _rendered_text.install()
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         path = Path(tmp) / "mirrored.npz"
         np.savez(path, x=x, y=y)

@@ -4,7 +4,8 @@ docs/screenshot-learn.png ("Learn how it works": the tutorial's cells run, one t
     python3 build.py build && .venv/bin/python docs/screenshot.py [--out docs/screenshot.png]
 
 Drives the built site like a visitor (the Fast preset, Train, then a 3 drawn with the mouse) in headless
-Chromium, and saves the top of the page (settings, live charts, the drawing and its prediction); then runs all
+Chromium, and saves the page from its top down to the drawing and its prediction (settings, live charts, the
+layers, the runs); then runs all
 the tutorial's cells, takes the step apart and walks to the first layer's backward stage.
 """
 
@@ -18,6 +19,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "browser"), str(ROOT / "py")]
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from _page_helpers import button, draw_and_wait, open_inspected, train_to_end  # noqa: E402
+import _rendered_text  # noqa: E402
 from buildtools.browser import add_chromium_option, launch_options, serve_in_background  # noqa: E402
 from buildtools.common import DIST  # noqa: E402
 
@@ -45,6 +47,7 @@ def main():
     add_chromium_option(parser)
     args = parser.parse_args()
     server, url = serve_in_background(DIST, quiet=True)
+    _rendered_text.install()
     with sync_playwright() as p:
         browser = p.chromium.launch(**launch_options(args.chromium))
         page = browser.new_page(viewport={"width": 1280, "height": 1900})
@@ -54,8 +57,15 @@ def main():
         digit = draw_and_wait(page, 3)
         page.mouse.move(5, 5)
         page.evaluate("window.scrollTo(0, 0)")
+        # From the top of the page down to the drawing and its probabilities, all in the viewport: panels out of
+        # view are not rendered (content-visibility), so a full-page capture would show them blank.
+        predict = page.get_by_role("region", name="Draw and predict", exact=True)
+        bottom = page.evaluate("el => el.getBoundingClientRect().bottom + window.scrollY", predict.element_handle())
+        page.set_viewport_size({"width": 1280, "height": round(bottom) + 16})
+        page.evaluate("window.scrollTo(0, 0)")
         page.wait_for_timeout(500)
         page.screenshot(path=args.out, full_page=False)
+        page.set_viewport_size({"width": 1280, "height": 1900})
         accuracy = page.get_by_label("Test accuracy", exact=True).inner_text()
         print(f"saved {args.out}: test accuracy {accuracy}, drawn 3 read as {digit}")
         learn_screenshot(page, args.learn_out)

@@ -63,7 +63,6 @@ export function createInspection({ client, bus, onLoadIntoCanvas, onShowTraining
 
   // One frame per view: laying out and painting the explorer, the matrix and the weights in one frame took up to
   // 90 ms after an epoch, long enough to make the page stutter while training (as the main thread's task timings showed).
-
   async function showInspection(reply) {
     const description = describeModel(reply);
     const capitalised = description.charAt(0).toUpperCase() + description.slice(1);
@@ -81,8 +80,6 @@ export function createInspection({ client, bus, onLoadIntoCanvas, onShowTraining
     await afterNextFrame();
     if (reply.weights) weights.show(reply.weights, capitalised);
   }
-
-
 
   bus.addEventListener("ready", () => refreshInspection(["images", ...MODEL_PARTS]));
   bus.addEventListener("model-changed", (event) => {

@@ -14,11 +14,14 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
+import _rendered_text  # noqa: E402
 from buildtools.browser import launch_options, serve_in_background  # noqa: E402
 from _support import skip_or_fail  # noqa: E402
 from _page_helpers import open_inspected  # noqa: E402
 
 READY_TIMEOUT_MS = 120_000
+
+_rendered_text.install()  # inner_text reads an off-screen panel after scrolling to it, as a person would
 
 
 def pytest_collection_modifyitems(items):

@@ -52,10 +52,11 @@ def loaded_resources(page):
 
 def test_cells_show_before_python_and_run_all_reproduces_the_tutorial(page, site_url):
     open_page(page, site_url)
-    # The code is on the page at once; the cells' Python, editor and KaTeX are not loaded until first use.
-    first = page.get_by_label("Code cell 1", exact=True)
-    assert "class NNLayer:" in first.inner_text() and "def dsigmoid(self, y):" in first.inner_text()
-    assert "alayer = NNLayer(n_inputs=3, n_neurons=5)" in page.get_by_label("Code cell 2", exact=True).inner_text()
+    # The code is on the page at once; the cells' Python, editor and KaTeX are not loaded until first use. (Its
+    # text is read where it is, without scrolling to it: the section coming near the viewport loads the editor.)
+    first = page.get_by_label("Code cell 1", exact=True).text_content()
+    assert "class NNLayer:" in first and "def dsigmoid(self, y):" in first
+    assert "alayer = NNLayer(n_inputs=3, n_neurons=5)" in page.get_by_label("Code cell 2", exact=True).text_content()
     resources = loaded_resources(page)
     for name in ("cells_worker.js", "code_editor.js", "katex.js", "katex.min.css"):
         assert name not in resources, resources

@@ -9,7 +9,7 @@
 import uPlot from "./vendor/uplot/uPlot.esm.js";
 import { runLabel, runName, smoothed } from "./runs.js";
 import { axisColors, onSchemeChange } from "./theme.js";
-import { afterNextFrame } from "./frames.js";
+import { afterNextFrame, drawInTurn } from "./frames.js";
 
 const DRAW_INTERVAL_MS = 250;
 const HEIGHT = 220;
@@ -25,23 +25,24 @@ const pct = (v) => (v == null ? "–" : `${(v * 100).toFixed(2)} %`);
 const num = (v) => (v == null ? "–" : v.toPrecision(4));
 const compact = (u, vals) => vals.map((v) => (Math.abs(v) >= 1e4 ? `${Math.round(v / 1000)}k` : String(+v.toPrecision(6))));
 
-/** Schedules `draw` at most every DRAW_INTERVAL_MS, in an animation frame. */
+/** Schedules `draw` at most every DRAW_INTERVAL_MS, each in its turn after a frame (frames.js `drawInTurn`). */
 export class Throttle {
   constructor(draw) {
     this.draw = draw;
-    this.frame = 0;
+    this.queued = false; // waiting for its frame
     this.timer = 0;
     this.last = -Infinity;
   }
 
   schedule() {
-    if (this.frame || this.timer) return;
+    if (this.queued || this.timer) return;
     // each redraw is a layout, paint and compositor commit: tens of milliseconds in software-rendered Chromium
     const wait = Math.max(0, this.last + DRAW_INTERVAL_MS - performance.now());
     this.timer = setTimeout(() => {
       this.timer = 0;
-      this.frame = requestAnimationFrame(() => {
-        this.frame = 0;
+      this.queued = true; // waiting for its turn
+      drawInTurn(() => {
+        this.queued = false;
         this.last = performance.now();
         this.draw();
       });

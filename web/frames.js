@@ -11,3 +11,29 @@ export function afterNextFrame() {
     requestAnimationFrame(() => setTimeout(resolve, 0));
   });
 }
+
+// Views waiting to be redrawn take turns, one a frame (a Throttle's redraws come here), each in a task of its own
+// after a frame was painted, not inside the frame: drawn in an animation frame, a view's drawing and that frame's
+// layout and paint made one task, and the charts and the layers' view redrawn together when a run starts made
+// one of over 50 ms.
+const waiting = [];
+let turnRequested = false;
+
+/** Run `draw` in a task of its own once the next frame is painted; draws asked for meanwhile follow one a frame,
+ * in order. A background tab paints no frames: there they wait until the tab is shown. */
+export function drawInTurn(draw) {
+  waiting.push(draw);
+  if (!turnRequested) requestTurn();
+}
+
+function requestTurn() {
+  turnRequested = true;
+  requestAnimationFrame(() => setTimeout(nextTurn, 0));
+}
+
+function nextTurn() {
+  turnRequested = false;
+  const draw = waiting.shift();
+  if (waiting.length > 0) requestTurn(); // before drawing: a draw that throws does not stop the others
+  draw();
+}

@@ -5,8 +5,8 @@ docs/screenshot-learn.png ("Learn how it works": the tutorial's cells run, one t
 
 Drives the built site like a visitor (the Fast preset, Train, then a 3 drawn with the mouse) in headless
 Chromium, and saves the page from its top down to the drawing and its prediction (settings, live charts, the
-layers, the runs); then runs all
-the tutorial's cells, takes the step apart and walks to the first layer's backward stage.
+layers, the runs); then runs all the tutorial's cells, takes the step apart and walks to the first layer's
+backward stage.
 """
 
 import argparse

@@ -29,7 +29,7 @@ const compact = (u, vals) => vals.map((v) => (Math.abs(v) >= 1e4 ? `${Math.round
 export class Throttle {
   constructor(draw) {
     this.draw = draw;
-    this.queued = false; // waiting for its frame
+    this.queued = false; // waiting for its turn (drawInTurn)
     this.timer = 0;
     this.last = -Infinity;
   }
@@ -40,7 +40,7 @@ export class Throttle {
     const wait = Math.max(0, this.last + DRAW_INTERVAL_MS - performance.now());
     this.timer = setTimeout(() => {
       this.timer = 0;
-      this.queued = true; // waiting for its turn
+      this.queued = true;
       drawInTurn(() => {
         this.queued = false;
         this.last = performance.now();

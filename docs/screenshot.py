@@ -59,10 +59,8 @@ def main():
         page.evaluate("window.scrollTo(0, 0)")
         # From the top of the page down to the drawing and its probabilities, all in the viewport: panels out of
         # view are not rendered (content-visibility), so a full-page capture would show them blank.
-        predict = page.get_by_role("region", name="Draw and predict", exact=True)
-        bottom = page.evaluate("el => el.getBoundingClientRect().bottom + window.scrollY", predict.element_handle())
-        page.set_viewport_size({"width": 1280, "height": round(bottom) + 16})
-        page.evaluate("window.scrollTo(0, 0)")
+        predict = page.get_by_role("region", name="Draw and predict", exact=True).bounding_box()  # scrolled to 0
+        page.set_viewport_size({"width": 1280, "height": round(predict["y"] + predict["height"]) + 16})
         page.wait_for_timeout(500)
         page.screenshot(path=args.out, full_page=False)
         page.set_viewport_size({"width": 1280, "height": 1900})
